@@ -1,0 +1,52 @@
+/// What logwatch concluded about one record.
+public struct Classification: Sendable {
+    public var record: LogRecord
+    /// The winning rule; nil for an unknown (error-looking, unmatched) record.
+    public var rule: CompiledRule?
+    public var ruleClass: IncidentClass
+    public var fields: [String: String]
+    /// Every rule that matched, winner first.
+    public var matches: [String]
+    /// For unknown records: the stable template id and the masked template.
+    public var template: (id: String, text: String)?
+
+    /// The rule id, or `unknown` for unmatched error-looking records.
+    public var ruleID: String { rule?.id ?? "unknown" }
+    public var severity: Severity { rule?.severity ?? .warning }
+    public var title: String {
+        if let rule { return rule.title }
+        return "Unrecognised error: \(template?.text.prefix(120) ?? "")"
+    }
+
+    /// Field values that split incidents: the rule's fingerprint fields, or the template id.
+    public var fingerprintValues: [String] {
+        if let rule { return rule.spec.fingerprint.map { fields[$0] ?? "" } }
+        return [template?.id ?? ""]
+    }
+}
+
+/// Classifies framed records with a rule set; benign and ordinary records give nil.
+public final class Classifier {
+    public let matcher: Matcher
+
+    public init(ruleSet: RuleSet) {
+        matcher = Matcher(ruleSet: ruleSet)
+    }
+
+    public var ruleSet: RuleSet { matcher.ruleSet }
+
+    public func classify(_ record: LogRecord) -> Classification? {
+        let result = matcher.match(record.text)
+        if let rule = result.winner {
+            var fields = result.fields
+            if fields["request_id"] == nil, let callID = record.attributes["litellm_call_id"] { fields["request_id"] = callID }
+            return Classification(record: record, rule: rule, ruleClass: rule.ruleClass, fields: fields,
+                                  matches: result.matches, template: nil)
+        }
+        if result.benign != nil { return nil }
+        guard result.looksLikeError || record.isErrorLevel else { return nil }
+        let template = UnknownTemplate.make(record)
+        return Classification(record: record, rule: nil, ruleClass: .unknown, fields: ["template_id": template.id],
+                              matches: [], template: (template.id, template.template))
+    }
+}

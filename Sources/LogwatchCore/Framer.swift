@@ -1,0 +1,196 @@
+/// Turns physical lines into records: strips colour and wrappers, decodes JSON log lines,
+/// and joins Python tracebacks and multi-line messages into the record they belong to.
+///
+/// A record ends when the next record starts, at `flush()` (end of input, or an idle timeout
+/// when following). Pure and single-threaded: one `Framer` per source.
+public struct Framer: Sendable {
+    public struct Configuration: Sendable {
+        /// Longer lines are cut here and counted.
+        public var maxLineBytes = 64 * 1024
+        /// A record grows to at most this many bytes or lines; then a new one starts.
+        public var maxRecordBytes = 1024 * 1024
+        public var maxRecordLines = 2_000
+        public init() {}
+    }
+
+    public struct Statistics: Sendable, Equatable {
+        public var lines = 0
+        public var records = 0
+        public var truncatedLines = 0
+        public var jsonLines = 0
+    }
+
+    public let source: String
+    public let configuration: Configuration
+    public private(set) var statistics = Statistics()
+
+    private var current: LogRecord?
+    private var currentLines = 0
+    private var currentHasTraceback = false
+    private var currentIsErrorish = false
+    /// The last non-blank line was Python's "During handling of the above exception..." or
+    /// "The above exception was the direct cause...": the next traceback is the same chain.
+    private var afterChainMarker = false
+
+    public init(source: String, configuration: Configuration = Configuration()) {
+        self.source = source
+        self.configuration = configuration
+    }
+
+    public var hasPendingRecord: Bool { current != nil }
+
+    /// Feeds one physical line (without its newline) and appends finished records to `out`.
+    public mutating func push(line raw: ArraySlice<UInt8>, number: Int, position: String? = nil,
+                              into out: inout [LogRecord]) {
+        statistics.lines += 1
+        var line = raw
+        var truncated = false
+        if line.count > configuration.maxLineBytes {
+            line = line.prefix(configuration.maxLineBytes)
+            truncated = true
+            statistics.truncatedLines += 1
+        }
+        if let last = line.last, last == 0x0D { line = line.dropLast() }
+        line = LineCleaner.stripANSI(line)
+        let (cleaned, wrapperTime) = LineCleaner.stripWrappers(line)
+        line = cleaned
+
+        if line.first == UInt8(ascii: "{") {
+            switch decodeJSON(line, number: number, position: position, wrapperTime: wrapperTime, into: &out) {
+            case .text: break
+            case .unwrapped: return
+            case .record(let record):
+                finish(into: &out)
+                statistics.jsonLines += 1
+                emit(record, into: &out)
+                return
+            }
+        }
+
+        let header = LineHeader.parse(line)
+        if let header, header.kind == .traceback, current != nil,
+           (!currentHasTraceback && currentIsErrorish) || afterChainMarker,
+           currentLines < configuration.maxRecordLines {
+            // An `.exception()` log line is followed by its traceback: same record.
+            append(line, number: number, position: position, truncated: truncated)
+            currentHasTraceback = true
+            afterChainMarker = false
+            return
+        }
+        if header == nil, current != nil, currentLines < configuration.maxRecordLines,
+           current!.text.count + line.count < configuration.maxRecordBytes {
+            append(line, number: number, position: position, truncated: truncated)
+            if !currentIsErrorish { currentIsErrorish = Self.looksErrorish(line) }
+            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { afterChainMarker = Self.isChainMarker(line) }
+            return
+        }
+        finish(into: &out)
+        var record = LogRecord(text: Array(line), source: source, line: number, level: header?.level,
+                               timestamp: header?.timestamp ?? wrapperTime, logger: header?.logger,
+                               truncated: truncated, position: position)
+        if header?.kind == .traceback { currentHasTraceback = true } else { currentHasTraceback = false }
+        if record.level == "WARN" { record.level = "WARNING" }
+        current = record
+        currentLines = 1
+        currentIsErrorish = record.isErrorLevel || record.level == "WARNING" || Self.looksErrorish(line)
+    }
+
+    /// Ends the record being built (end of input, or the idle timeout while following).
+    public mutating func flush(into out: inout [LogRecord]) {
+        finish(into: &out)
+    }
+
+    private mutating func append(_ line: ArraySlice<UInt8>, number: Int, position: String?, truncated: Bool) {
+        current!.text.append(0x0A)
+        current!.text.append(contentsOf: line)
+        current!.endLine = number
+        if truncated { current!.truncated = true }
+        if let position { current!.position = position }
+        currentLines += 1
+    }
+
+    private mutating func finish(into out: inout [LogRecord]) {
+        guard let record = current else { return }
+        current = nil
+        currentLines = 0
+        currentHasTraceback = false
+        currentIsErrorish = false
+        afterChainMarker = false
+        emit(record, into: &out)
+    }
+
+    private mutating func emit(_ record: LogRecord, into out: inout [LogRecord]) {
+        var record = record
+        // Trailing blank lines (common after tracebacks) carry nothing.
+        while record.text.last == 0x0A || record.text.last == 0x20 { record.text.removeLast() }
+        statistics.records += 1
+        out.append(record)
+    }
+
+    static let chainMarkers: [[UInt8]] = ["During handling of the above exception", "The above exception was the direct cause"]
+        .map { Array($0.utf8) }
+
+    static func isChainMarker(_ line: ArraySlice<UInt8>) -> Bool {
+        // Exception groups indent the marker behind `  | `; compare after leading spaces and bars.
+        let trimmed = line.drop { $0 == 0x20 || $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "+") }
+        return chainMarkers.contains { trimmed.starts(with: $0) }
+    }
+
+    static let errorWords: [[UInt8]] = ["Error", "Exception", "error", "Traceback", "Failed", "failed"].map { Array($0.utf8) }
+
+    /// Cheap test used only to decide whether a following traceback belongs to this record.
+    static func looksErrorish(_ line: ArraySlice<UInt8>) -> Bool {
+        for word in errorWords where line.count >= word.count {
+            var i = line.startIndex
+            let last = line.endIndex - word.count
+            while i <= last {
+                if line[i] == word[0], line[i..<(i + word.count)].elementsEqual(word) { return true }
+                i += 1
+            }
+        }
+        return false
+    }
+
+    enum Decoded {
+        /// Not a JSON log object: frame the line as text.
+        case text
+        /// A wrapper (Docker json-file) whose inner line was pushed through the framer.
+        case unwrapped
+        case record(LogRecord)
+    }
+
+    /// Decodes a JSON log line (LiteLLM `JsonFormatter`, Docker json-file, journal JSON).
+    private mutating func decodeJSON(_ line: ArraySlice<UInt8>, number: Int, position: String?, wrapperTime: String?,
+                                     into out: inout [LogRecord]) -> Decoded {
+        guard line.last == UInt8(ascii: "}"), let object = JSONLine.parseObject(line) else { return .text }
+        if let log = object["log"], object["message"] == nil {
+            // Docker json-file: the `log` value is the container's raw line, newline included;
+            // it may itself be a JSON log line or one line of a traceback.
+            var inner = Array(log.utf8)[...]
+            while inner.last == 0x0A || inner.last == 0x0D { inner = inner.dropLast() }
+            statistics.lines -= 1
+            push(line: inner, number: number, position: position, into: &out)
+            return .unwrapped
+        }
+        let messageKey = ["message", "msg", "MESSAGE"].first { object[$0] != nil }
+        guard let messageKey, let message = object[messageKey] else { return .text }
+        var text = Array(message.utf8)
+        if let stack = object["stacktrace"] ?? object["exc_info"], !stack.isEmpty, stack != "NoneType: None" {
+            text.append(0x0A)
+            text += Array(stack.utf8)
+        }
+        text = Array(LineCleaner.stripANSI(text[...]))
+        var level = object["level"] ?? object["levelname"] ?? object["severity"]
+        if let priority = object["PRIORITY"], let value = Int(priority) {
+            level = value <= 2 ? "CRITICAL" : value == 3 ? "ERROR" : value == 4 ? "WARNING" : value <= 6 ? "INFO" : "DEBUG"
+        }
+        var attributes: [String: String] = [:]
+        let known: Set<String> = [messageKey, "stacktrace", "exc_info", "level", "levelname", "severity", "timestamp",
+                                  "time", "asctime", "component", "logger", "name", "PRIORITY"]
+        for (key, value) in object where !known.contains(key) && !key.hasPrefix("__") { attributes[key] = value }
+        return .record(LogRecord(text: text, source: source, line: number, level: level?.uppercased(),
+                                 timestamp: object["timestamp"] ?? object["time"] ?? object["asctime"] ?? wrapperTime,
+                                 logger: object["component"] ?? object["name"] ?? object["logger"],
+                                 attributes: attributes, position: position))
+    }
+}

@@ -1,0 +1,133 @@
+import CHyperscan
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One compiled Hyperscan block-mode database holding every detection pattern.
+///
+/// Immutable after creation and safe to share; each scanning thread needs its own
+/// `HyperscanScanner` (Hyperscan scratch space is per thread).
+public final class HyperscanDatabase: @unchecked Sendable {
+    /// One expression as Hyperscan receives it.
+    public struct Expression: Sendable {
+        public var pattern: String
+        public var id: UInt32
+        public var prefilter: Bool
+    }
+
+    /// A pattern Hyperscan refused, with the index of the expression and its reason.
+    public struct CompileFailure: Error, Sendable {
+        public var index: Int
+        public var reason: String
+    }
+
+    let database: OpaquePointer
+    public let expressions: [Expression]
+
+    /// Compiles all expressions into one database.
+    ///
+    /// Patterns that Hyperscan cannot run exactly (backreferences, lookaround) are retried
+    /// with `HS_FLAG_PREFILTER`: they may then over-match, so callers confirm with PCRE2.
+    /// A pattern that fails even as a prefilter is reported as a `CompileFailure`.
+    public init(expressions input: [Expression]) throws(CompileFailure) {
+        var expressions = input
+        while true {
+            switch Self.compile(expressions) {
+            case .success(let db):
+                self.database = db
+                self.expressions = expressions
+                return
+            case .failure(let failure):
+                guard failure.index >= 0, failure.index < expressions.count,
+                      !expressions[failure.index].prefilter
+                else { throw failure }
+                // Retry just this expression as a prefilter; a failure there is final.
+                expressions[failure.index].prefilter = true
+                if case .failure(let single) = Self.compile([expressions[failure.index]]) {
+                    throw CompileFailure(index: failure.index, reason: single.reason)
+                }
+            }
+        }
+    }
+
+    /// Checks one pattern alone; returns the reason Hyperscan gives, or nil when it compiles
+    /// (exactly or as a prefilter).
+    public static func check(_ pattern: String) -> String? {
+        let exact = compile([Expression(pattern: pattern, id: 0, prefilter: false)])
+        switch exact {
+        case .success(let db):
+            hs_free_database(db)
+            return nil
+        case .failure:
+            switch compile([Expression(pattern: pattern, id: 0, prefilter: true)]) {
+            case .success(let db):
+                hs_free_database(db)
+                return nil
+            case .failure(let failure):
+                return failure.reason
+            }
+        }
+    }
+
+    static func flags(prefilter: Bool) -> UInt32 {
+        var flags = UInt32(HS_FLAG_MULTILINE) | UInt32(HS_FLAG_SINGLEMATCH)
+        if prefilter { flags |= UInt32(HS_FLAG_PREFILTER) }
+        return flags
+    }
+
+    private static func compile(_ expressions: [Expression]) -> Result<OpaquePointer, CompileFailure> {
+        let patterns = expressions.map { strdup($0.pattern) }
+        defer { patterns.forEach { free($0) } }
+        var cPatterns: [UnsafePointer<CChar>?] = patterns.map { UnsafePointer($0) }
+        var flags = expressions.map { Self.flags(prefilter: $0.prefilter) }
+        var ids = expressions.map { $0.id }
+        var db: OpaquePointer?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        let rc = cPatterns.withUnsafeMutableBufferPointer { p in
+            flags.withUnsafeMutableBufferPointer { f in
+                ids.withUnsafeMutableBufferPointer { i in
+                    hs_compile_multi(p.baseAddress, f.baseAddress, i.baseAddress, UInt32(expressions.count),
+                                     UInt32(HS_MODE_BLOCK), nil, &db, &error)
+                }
+            }
+        }
+        if rc == HS_SUCCESS, let db { return .success(db) }
+        let reason = error.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "hs_compile_multi failed (\(rc))"
+        let index = Int(error?.pointee.expression ?? -1)
+        if let error { hs_free_compile_error(error) }
+        return .failure(CompileFailure(index: index, reason: reason))
+    }
+
+    deinit { hs_free_database(database) }
+}
+
+/// Per-thread scanning state for a `HyperscanDatabase`.
+public final class HyperscanScanner {
+    private let database: HyperscanDatabase
+    private var scratch: OpaquePointer?
+    private var hits: [UInt32] = []
+
+    public init(database: HyperscanDatabase) {
+        self.database = database
+        _ = hs_alloc_scratch(database.database, &scratch)
+    }
+
+    deinit { if let scratch { hs_free_scratch(scratch) } }
+
+    /// Returns the ids of every expression that matched somewhere in `bytes` (each id once).
+    public func scan(_ bytes: UnsafeRawBufferPointer) -> [UInt32] {
+        hits.removeAll(keepingCapacity: true)
+        guard let scratch else { return [] }
+        let length = UInt32(min(bytes.count, Int(UInt32.max)))
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self), !bytes.isEmpty else { return [] }
+        withUnsafeMutablePointer(to: &hits) { hitsPointer in
+            _ = hs_scan(database.database, base, length, 0, scratch, { id, _, _, _, context in
+                context!.assumingMemoryBound(to: [UInt32].self).pointee.append(id)
+                return 0
+            }, hitsPointer)
+        }
+        return hits
+    }
+}

@@ -1,0 +1,130 @@
+/// Byte-level clean-up of one physical line: ANSI colour and the wrappers that container
+/// runtimes and log shippers put in front of every line.
+public enum LineCleaner {
+    /// Removes ANSI CSI sequences (`ESC [ ... letter`) and the mangled form in which the ESC
+    /// byte was replaced by U+FFFD (`\xEF\xBF\xBD[92m`) when a log was pasted or re-encoded.
+    public static func stripANSI(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard line.contains(0x1B) || line.contains(0xEF) else { return line }
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count)
+        var i = line.startIndex
+        while i < line.endIndex {
+            var introducerEnd: Int?
+            if line[i] == 0x1B, i + 1 < line.endIndex, line[i + 1] == UInt8(ascii: "[") {
+                introducerEnd = i + 2
+            } else if line[i] == 0xEF, i + 3 < line.endIndex, line[i + 1] == 0xBF, line[i + 2] == 0xBD,
+                      line[i + 3] == UInt8(ascii: "[") {
+                introducerEnd = i + 4
+            }
+            if let start = introducerEnd {
+                var j = start
+                while j < line.endIndex, (line[j] >= 0x30 && line[j] <= 0x3F) { j += 1 }
+                if j < line.endIndex, (line[j] >= 0x40 && line[j] <= 0x7E) {
+                    // The mangled form is only taken for SGR colour (`m`), to keep real U+FFFD text.
+                    if line[i] == 0x1B || line[j] == UInt8(ascii: "m") {
+                        i = j + 1
+                        continue
+                    }
+                }
+            }
+            out.append(line[i])
+            i += 1
+        }
+        return out[...]
+    }
+
+    /// Strips wrappers, outermost first, and returns the remaining line plus a timestamp
+    /// found in a wrapper, if any.
+    public static func stripWrappers(_ input: ArraySlice<UInt8>) -> (line: ArraySlice<UInt8>, timestamp: String?) {
+        var line = input
+        var timestamp: String?
+        for _ in 0..<4 {
+            if let rest = dropCompose(line) { line = rest; continue }
+            if let (rest, time) = dropRFC3339(line) { line = rest; timestamp = timestamp ?? time; continue }
+            if let (rest, time) = dropSyslog(line) { line = rest; timestamp = timestamp ?? time; continue }
+            break
+        }
+        return (line, timestamp)
+    }
+
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    @inline(__always) static func isAlnum(_ c: UInt8) -> Bool {
+        isDigit(c) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+    }
+
+    /// docker compose `name  | ` (and a bare `| ` left when the name was cut off), k9s `│ `.
+    static func dropCompose(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        var i = line.startIndex
+        guard i < line.endIndex else { return nil }
+        if line[i] == UInt8(ascii: "|") {
+            i += 1
+            if i < line.endIndex, line[i] == 0x20 { i += 1 }
+            return line[i...]
+        }
+        // k9s box drawing bar U+2502 is E2 94 82.
+        if line.count >= 3, line[i] == 0xE2, line[i + 1] == 0x94, line[i + 2] == 0x82 {
+            i += 3
+            if i < line.endIndex, line[i] == 0x20 { i += 1 }
+            return line[i...]
+        }
+        guard isAlnum(line[i]) else { return nil }
+        while i < line.endIndex, isAlnum(line[i]) || line[i] == UInt8(ascii: "_") || line[i] == UInt8(ascii: "-")
+                || line[i] == UInt8(ascii: ".") { i += 1 }
+        let nameEnd = i
+        while i < line.endIndex, line[i] == 0x20 { i += 1 }
+        guard i > nameEnd, i < line.endIndex, line[i] == UInt8(ascii: "|"), i - line.startIndex <= 64 else { return nil }
+        i += 1
+        if i < line.endIndex, line[i] == 0x20 { i += 1 }
+        return line[i...]
+    }
+
+    /// `2024-12-24T07:33:15.122179216Z ` (docker logs --timestamps, kubectl --timestamps).
+    static func dropRFC3339(_ line: ArraySlice<UInt8>) -> (ArraySlice<UInt8>, String)? {
+        let s = line.startIndex
+        guard line.count > 20, isDigit(line[s]), isDigit(line[s + 3]), line[s + 4] == UInt8(ascii: "-"),
+              line[s + 7] == UInt8(ascii: "-"), line[s + 10] == UInt8(ascii: "T"), line[s + 13] == UInt8(ascii: ":"),
+              line[s + 16] == UInt8(ascii: ":") else { return nil }
+        var i = s + 19
+        if i < line.endIndex, line[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < line.endIndex, isDigit(line[i]) { i += 1 }
+        }
+        if i < line.endIndex, line[i] == UInt8(ascii: "Z") {
+            i += 1
+        } else if i < line.endIndex, line[i] == UInt8(ascii: "+") || line[i] == UInt8(ascii: "-") {
+            i += 1
+            while i < line.endIndex, isDigit(line[i]) || line[i] == UInt8(ascii: ":") { i += 1 }
+        } else {
+            return nil // without a zone this is a producer's own timestamp, not a wrapper
+        }
+        guard i < line.endIndex, line[i] == 0x20 else { return nil }
+        return (line[(i + 1)...], String(decoding: line[s..<i], as: UTF8.self))
+    }
+
+    /// `Apr 08 08:06:58 host unit[pid]: ` (journalctl short format, syslog files).
+    static func dropSyslog(_ line: ArraySlice<UInt8>) -> (ArraySlice<UInt8>, String)? {
+        let s = line.startIndex
+        guard line.count > 17, line[s] >= 0x41, line[s] <= 0x5A, line[s + 3] == 0x20,
+              isDigit(line[s + 5]), line[s + 6] == 0x20, line[s + 9] == UInt8(ascii: ":"),
+              line[s + 12] == UInt8(ascii: ":"), line[s + 15] == 0x20 else { return nil }
+        var i = s + 16
+        // host
+        let hostStart = i
+        while i < line.endIndex, line[i] != 0x20 { i += 1 }
+        guard i > hostStart, i < line.endIndex else { return nil }
+        i += 1
+        // unit or program, optional [pid], then ':'
+        let tagStart = i
+        while i < line.endIndex, line[i] != UInt8(ascii: ":"), line[i] != 0x20, line[i] != UInt8(ascii: "[") { i += 1 }
+        guard i > tagStart, i < line.endIndex else { return nil }
+        if line[i] == UInt8(ascii: "[") {
+            while i < line.endIndex, line[i] != UInt8(ascii: "]") { i += 1 }
+            guard i < line.endIndex else { return nil }
+            i += 1
+        }
+        guard i < line.endIndex, line[i] == UInt8(ascii: ":") else { return nil }
+        i += 1
+        if i < line.endIndex, line[i] == 0x20 { i += 1 }
+        return (line[i...], String(decoding: line[s..<(s + 15)], as: UTF8.self))
+    }
+}

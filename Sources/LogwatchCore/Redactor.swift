@@ -1,0 +1,94 @@
+/// Masks secrets in any text before it leaves the process: provider and virtual keys,
+/// bearer tokens, key hashes, Azure-style keys in key contexts, `api_key=` values, AWS access
+/// keys and Google API keys. The last 4 characters stay visible so an operator can still tell
+/// keys apart.
+public struct Redactor: Sendable {
+    /// Each pattern marks the secret part with the group `secret`.
+    public static let patterns: [String] = [
+        // OpenAI / LiteLLM virtual keys, Anthropic keys (`sk-ant-...`), project keys (`sk-proj-...`).
+        #"\bsk-(?<secret>[A-Za-z0-9_\-]{8,})"#,
+        #"(?i)\bbearer\s+(?<secret>[A-Za-z0-9._~+/=\-]{8,})"#,
+        // LiteLLM stores virtual keys as SHA-256 hashes; they are credentials in their own right.
+        #"(?<![0-9a-fA-F])(?<secret>[0-9a-fA-F]{64})(?![0-9a-fA-F])"#,
+        #"(?i)(?:api[_-]?key|subscription[_-]?key|ocp-apim-subscription-key|access[_-]?key|secret|password|token)['"]?\s*[:=]\s*['"]?(?<secret>[^\s'",;&}]{6,})"#,
+        #"(?i)\bx-(?:api|goog-api|litellm-api)-key['"]?\s*[:=]\s*['"]?(?:Bearer\s+)?(?<secret>[^\s'",;}]{6,})"#,
+        #"(?i)(?:key|api-key)[\s"':=]+(?<secret>[0-9a-f]{32})(?![0-9a-f])"#,
+        #"\b(?<secret>(?:AKIA|ASIA)[0-9A-Z]{16})\b"#,
+        #"\b(?<secret>AIza[0-9A-Za-z_\-]{35})"#,
+        #"[?&](?:key|sig|token|code)=(?<secret>[^&\s'"]{6,})"#,
+        #"(?i)postgres(?:ql)?://[^:/\s]+:(?<secret>[^@\s]+)@"#,
+        #"(?i)redis(?:s)?://[^:/\s]*:(?<secret>[^@\s]+)@"#,
+        #"\bxox[abprs]-(?<secret>[A-Za-z0-9-]{10,})"#,
+        #"hooks\.slack\.com/services/(?<secret>[A-Za-z0-9/]+)"#,
+        #"discord(?:app)?\.com/api/webhooks/(?<secret>[0-9]+/[A-Za-z0-9_\-]+)"#,
+    ]
+
+    private let compiled: [PCRE2Pattern]
+    private let groups: [Int]
+
+    public init() {
+        // The patterns are fixed in code and covered by tests; a failure here is a bug.
+        compiled = Self.patterns.map { try! PCRE2Pattern($0) }
+        groups = compiled.map { pattern in pattern.names.first { $0.name == "secret" }!.group }
+    }
+
+    /// The mask for one secret: `****` and its last 4 characters (all of it hidden when short).
+    public static func mask(_ secret: Substring) -> String {
+        secret.count > 8 ? "****" + secret.suffix(4) : "****"
+    }
+
+    public func redact(_ text: String) -> String {
+        var result = text
+        for (index, pattern) in compiled.enumerated() {
+            result = apply(pattern, group: groups[index], to: result)
+        }
+        return result
+    }
+
+    public func redact(_ fields: [String: String]) -> [String: String] {
+        fields.mapValues { redact($0) }
+    }
+
+    private func apply(_ pattern: PCRE2Pattern, group: Int, to text: String) -> String {
+        let bytes = Array(text.utf8)
+        var ranges: [Range<Int>] = []
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count, let range = pattern.groupRange(group, in: buffer, from: offset) {
+                if !range.secret.isEmpty { ranges.append(range.secret) }
+                offset = max(range.match.upperBound, range.match.lowerBound + 1)
+            }
+        }
+        guard !ranges.isEmpty else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var cursor = 0
+        for range in ranges where range.lowerBound >= cursor {
+            out += bytes[cursor..<range.lowerBound]
+            let secret = String(decoding: bytes[range], as: UTF8.self)
+            // Already masked (by LiteLLM or by an earlier pattern): leave it.
+            if secret.hasPrefix("****") || secret.hasPrefix("...") {
+                out += bytes[range]
+            } else {
+                out += Array(Self.mask(secret[...]).utf8)
+            }
+            cursor = range.upperBound
+        }
+        out += bytes[cursor...]
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension PCRE2Pattern {
+    /// The byte range of the whole match and of one capture group, from `offset` on.
+    func groupRange(_ group: Int, in bytes: UnsafeRawBufferPointer, from offset: Int)
+        -> (match: Range<Int>, secret: Range<Int>)? {
+        var secret: Range<Int>?
+        let outcome = runWithOvector(bytes, from: offset) { ovector in
+            let start = ovector[2 * group], end = ovector[2 * group + 1]
+            if start != cpcre2_unset_value, end >= start { secret = start..<end }
+        }
+        guard case .match(let start, let end) = outcome else { return nil }
+        return (start..<end, secret ?? end..<end)
+    }
+}

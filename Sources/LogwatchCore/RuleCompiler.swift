@@ -1,0 +1,122 @@
+/// Compiles rule specs into a `RuleSet`: parse, then compile, then run.
+///
+/// Every problem is collected (a pattern Hyperscan or PCRE2 rejects, a fingerprint field no
+/// pattern captures) and thrown together, each with its file, line and field.
+public struct RuleCompiler: Sendable {
+    public init() {}
+
+    public func compile(_ specs: [RuleSpec]) throws(RuleErrors) -> RuleSet {
+        var problems: [RuleProblem] = []
+        var rules: [CompiledRule] = []
+        for spec in specs {
+            func pcre(_ patterns: [RuleSpec.Pattern]) -> [PCRE2Pattern] {
+                patterns.compactMap { (pattern: RuleSpec.Pattern) -> PCRE2Pattern? in
+                    do {
+                        let compiled = try PCRE2Pattern(pattern.source)
+                        if let reason = Self.hyperscanProblem(pattern.source) {
+                            problems.append(RuleProblem(file: spec.file, line: pattern.line, field: pattern.field,
+                                                        message: "Hyperscan rejects the pattern: \(reason)"))
+                            return nil
+                        }
+                        if pattern.field.hasPrefix("match"), compiled.matches("") {
+                            problems.append(RuleProblem(file: spec.file, line: pattern.line, field: pattern.field,
+                                                        message: "the pattern matches empty text, so it would match every record"))
+                            return nil
+                        }
+                        return compiled
+                    } catch let error as PCRE2Pattern.CompileError {
+                        problems.append(RuleProblem(file: spec.file, line: pattern.line, field: pattern.field,
+                                                    message: "PCRE2 rejects the pattern at offset \(error.offset): \(error.reason)"))
+                        return nil
+                    } catch {
+                        return nil
+                    }
+                }
+            }
+            let match = pcre(spec.match), unless = pcre(spec.unless), extract = pcre(spec.extract)
+            let rule = CompiledRule(spec: spec, index: rules.count, match: match, unless: unless, extract: extract)
+            let available = rule.capturedNames.union(CommonFields.names)
+            for name in spec.fingerprint where !available.contains(name) {
+                problems.append(RuleProblem(file: spec.file, line: spec.line(of: "fingerprint"), field: "fingerprint",
+                                            message: "field '\(name)' is captured by no pattern of this rule and is not a common field"))
+            }
+            if match.count == spec.match.count && unless.count == spec.unless.count && extract.count == spec.extract.count {
+                rules.append(rule)
+            }
+        }
+        if !problems.isEmpty { throw RuleErrors(problems: problems) }
+
+        var expressions: [HyperscanDatabase.Expression] = []
+        var slots: [RuleSet.Slot] = []
+        var specificity: [Int] = []
+        func add(_ source: String, _ slot: RuleSet.Slot) {
+            expressions.append(.init(pattern: Self.hyperscanForm(source), id: UInt32(slots.count), prefilter: false))
+            slots.append(slot)
+            specificity.append(source.utf8.count)
+        }
+        for rule in rules {
+            for (i, pattern) in rule.spec.match.enumerated() { add(pattern.source, .match(rule: rule.index, pattern: i)) }
+            for (i, pattern) in rule.spec.unless.enumerated() { add(pattern.source, .unless(rule: rule.index, pattern: i)) }
+        }
+        for pattern in RuleSet.errorLookPatterns { add(pattern, .errorLook) }
+        let database: HyperscanDatabase
+        do {
+            database = try HyperscanDatabase(expressions: expressions)
+        } catch {
+            // Single patterns were checked above; a failure here is a combined-database limit.
+            throw RuleErrors(problems: [RuleProblem(file: "(rule set)", line: 1, field: "match",
+                                                    message: "Hyperscan could not build the database: \(error.reason)")])
+        }
+        let extractors = CommonFields.extractors.map { extractor in
+            // The shared extractors are fixed in code and covered by tests; a failure is a bug.
+            (try! PCRE2Pattern(extractor.pattern), extractor.last)
+        }
+        return RuleSet(rules: rules, database: database, slots: slots, specificity: specificity, extractors: extractors)
+    }
+
+    static func hyperscanProblem(_ source: String) -> String? {
+        HyperscanDatabase.check(hyperscanForm(source))
+    }
+
+    /// Hyperscan reports no captures, so named groups become plain groups for it.
+    /// Escapes and character classes are skipped so `\(?<` and `[(?<]` stay as written.
+    public static func hyperscanForm(_ source: String) -> String {
+        let bytes = Array(source.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        var inClass = false
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                out.append(c); out.append(bytes[i + 1]); i += 2; continue
+            }
+            if inClass {
+                if c == UInt8(ascii: "]") { inClass = false }
+                out.append(c); i += 1; continue
+            }
+            if c == UInt8(ascii: "[") {
+                inClass = true
+                out.append(c); i += 1
+                // A ']' right after '[' or '[^' is a literal member.
+                if i < bytes.count, bytes[i] == UInt8(ascii: "^") { out.append(bytes[i]); i += 1 }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { out.append(bytes[i]); i += 1 }
+                continue
+            }
+            if c == UInt8(ascii: "("), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "?") {
+                var j = i + 2
+                if bytes[j] == UInt8(ascii: "P"), j + 1 < bytes.count, bytes[j + 1] == UInt8(ascii: "<") { j += 1 }
+                if bytes[j] == UInt8(ascii: "<"), j + 1 < bytes.count,
+                   bytes[j + 1] != UInt8(ascii: "="), bytes[j + 1] != UInt8(ascii: "!"),
+                   let close = bytes[(j + 1)...].firstIndex(of: UInt8(ascii: ">")) {
+                    out += Array("(?:".utf8)
+                    i = close + 1
+                    continue
+                }
+            }
+            out.append(c)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

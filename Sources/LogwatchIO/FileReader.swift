@@ -1,0 +1,54 @@
+import Foundation
+import LogwatchCore
+
+/// Reads whole files in large blocks and frames them (for `scan`).
+public struct FileReader {
+    public static let blockSize = 1 << 20
+
+    /// Reads `path` from the start, calling `body` for each framed record.
+    public static func frame(path: String, source: String? = nil, framer configuration: Framer.Configuration = .init(),
+                             _ body: (LogRecord) -> Void) throws -> Framer.Statistics {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw IOError.cannotOpen(path, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var framer = Framer(source: source ?? path, configuration: configuration)
+        var splitter = LineSplitter(maxPending: configuration.maxLineBytes)
+        var lineNumber = 0
+        var out: [LogRecord] = []
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, blockSize)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOError.cannotRead(path, String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) { line in
+                lineNumber += 1
+                framer.push(line: line, number: lineNumber, into: &out)
+            }
+            for record in out { body(record) }
+            out.removeAll(keepingCapacity: true)
+        }
+        splitter.finish { line in
+            lineNumber += 1
+            framer.push(line: line, number: lineNumber, into: &out)
+        }
+        framer.flush(into: &out)
+        for record in out { body(record) }
+        return framer.statistics
+    }
+}
+
+public enum IOError: Error, CustomStringConvertible {
+    case cannotOpen(String, String)
+    case cannotRead(String, String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open '\(path)': \(reason)"
+        case .cannotRead(let path, let reason): "cannot read '\(path)': \(reason)"
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import LogwatchCore
+
+/// Finds and reads rule directories, then loads and compiles them.
+public enum RuleDirectory {
+    /// The shipped catalogue: `$LOGWATCH_RULES`, beside the installed binary
+    /// (`../share/logwatch/Rules`, `./Rules`), or the source tree the binary was built in.
+    public static func shipped() -> String? {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["LOGWATCH_RULES"], !env.isEmpty { return env }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var candidates: [URL] = []
+        let bin = executable.deletingLastPathComponent()
+        candidates.append(bin.appendingPathComponent("../share/logwatch/Rules"))
+        candidates.append(bin.appendingPathComponent("Rules"))
+        var dir = bin
+        for _ in 0..<6 {
+            candidates.append(dir.appendingPathComponent("Rules"))
+            dir = dir.deletingLastPathComponent()
+        }
+        candidates.append(URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent("Rules"))
+        for candidate in candidates {
+            var isDir: ObjCBool = false
+            let path = candidate.standardizedFileURL.path
+            if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue,
+               fm.fileExists(atPath: path + "/auth") || fm.fileExists(atPath: path + "/deploy") {
+                return path
+            }
+        }
+        return nil
+    }
+
+    /// Every `*.yaml` file below `directory` (class folders one level down), sorted.
+    public static func files(in directory: String) throws -> [(path: String, contents: String)] {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+            throw LoadError.notADirectory(directory)
+        }
+        var result: [(String, String)] = []
+        guard let enumerator = fm.enumerator(atPath: directory) else { return [] }
+        var paths: [String] = []
+        for case let relative as String in enumerator where relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
+            paths.append(relative)
+        }
+        for relative in paths.sorted() {
+            let path = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            result.append((path, String(decoding: data, as: UTF8.self)))
+        }
+        return result
+    }
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case notADirectory(String)
+        case noShippedRules
+
+        public var description: String {
+            switch self {
+            case .notADirectory(let path): "rule directory '\(path)' does not exist or is not a directory"
+            case .noShippedRules: "could not find the shipped Rules/ directory; pass --rules DIR or set LOGWATCH_RULES"
+            }
+        }
+    }
+
+    /// Loads and compiles the given directories (or the shipped catalogue), excluding
+    /// disabled rule ids. Throws every rule problem at once.
+    public static func load(_ directories: [String], disabled: Set<String> = []) throws -> (specs: [RuleSpec], ruleSet: RuleSet) {
+        var dirs = directories
+        if dirs.isEmpty {
+            guard let shipped = shipped() else { throw LoadError.noShippedRules }
+            dirs = [shipped]
+        }
+        var files: [(path: String, contents: String)] = []
+        for dir in dirs { files += try Self.files(in: dir) }
+        let (specs, problems) = RuleLoader().load(files: files)
+        if !problems.isEmpty { throw RuleErrors(problems: problems) }
+        let enabled = specs.filter { !disabled.contains($0.id) }
+        return (enabled, try RuleCompiler().compile(enabled))
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import LogwatchCore
+import LogwatchIO
+
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Validate, list and export the signature rules.",
+        subcommands: [Check.self, List.self, Patterns.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate rules, then run every rule's examples and counterexamples.",
+            discussion: """
+            Exit code 0 when every rule passes, 1 when a check fails, 2 when a rule does not load.
+            Examples:
+              logwatch rules check
+              logwatch rules check /etc/logwatch/rules.d
+            """)
+
+        @Argument(help: "Rule directories (default: the shipped Rules/).")
+        var directories: [String] = []
+
+        func run() throws {
+            let options = try CommonOptions.parse(directories.flatMap { ["--rules", $0] })
+            let ruleSet = try options.loadRules()
+            let report = RuleChecker(ruleSet: ruleSet).check()
+            for failure in report.failures { Output.out("FAIL \(failure)") }
+            let byClass = IncidentClass.ruleClasses.map { cls in "\(cls.rawValue) \(ruleSet.rules.filter { $0.ruleClass == cls }.count)" }
+            Output.out("\(report.rules) rules (\(byClass.joined(separator: ", "))), \(report.examples) examples, "
+                       + "\(report.counterexamples) counterexamples, \(ruleSet.prefilterCount) prefilter patterns")
+            let failedRules = Set(report.failures.map(\.file)).count
+            Output.out("\(report.rules - failedRules) passed, \(failedRules) failed")
+            if !report.passed { throw ExitCode(1) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List rules: id, class, severity, title.")
+        @OptionGroup var common: CommonOptions
+
+        func run() throws {
+            let ruleSet = try common.loadRules()
+            for rule in ruleSet.rules.sorted(by: { ($0.ruleClass, $0.id) < ($1.ruleClass, $1.id) }) {
+                if common.json {
+                    Output.out(JSONWriter.write(.object([
+                        ("id", .string(rule.id)), ("class", .string(rule.ruleClass.rawValue)),
+                        ("severity", .string(rule.severity.rawValue)), ("origin", .string(rule.spec.origin.rawValue)),
+                        ("priority", .int(rule.spec.priority)), ("title", .string(rule.title)),
+                    ])))
+                } else {
+                    Output.out("\(rule.id.padded(48)) \(rule.ruleClass.rawValue.padded(8)) \(rule.severity.rawValue.padded(9)) \(rule.title)")
+                }
+            }
+        }
+    }
+
+    struct Patterns: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every detection pattern, one per line (for grep -E -f or rg -f).",
+            discussion: "Named groups are written as plain groups so other engines accept them.")
+        @OptionGroup var common: CommonOptions
+
+        func run() throws {
+            let ruleSet = try common.loadRules()
+            for rule in ruleSet.rules where rule.ruleClass != .benign {
+                for pattern in rule.spec.match { Output.out(RuleCompiler.hyperscanForm(pattern.source)) }
+            }
+        }
+    }
+}
+
+extension String {
+    func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
