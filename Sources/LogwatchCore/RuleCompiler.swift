@@ -13,11 +13,6 @@ public struct RuleCompiler: Sendable {
                 patterns.compactMap { (pattern: RuleSpec.Pattern) -> PCRE2Pattern? in
                     do {
                         let compiled = try PCRE2Pattern(pattern.source)
-                        if let reason = Self.hyperscanProblem(pattern.source) {
-                            problems.append(RuleProblem(file: spec.file, line: pattern.line, field: pattern.field,
-                                                        message: "Hyperscan rejects the pattern: \(reason)"))
-                            return nil
-                        }
                         if pattern.field.hasPrefix("match"), compiled.matches("") {
                             problems.append(RuleProblem(file: spec.file, line: pattern.line, field: pattern.field,
                                                         message: "the pattern matches empty text, so it would match every record"))
@@ -49,33 +44,41 @@ public struct RuleCompiler: Sendable {
         var expressions: [HyperscanDatabase.Expression] = []
         var slots: [RuleSet.Slot] = []
         var specificity: [Int] = []
-        func add(_ source: String, _ slot: RuleSet.Slot) {
+        var origins: [(spec: RuleSpec, pattern: RuleSpec.Pattern)?] = []
+        func add(_ source: String, _ slot: RuleSet.Slot, _ origin: (RuleSpec, RuleSpec.Pattern)?) {
             expressions.append(.init(pattern: Self.hyperscanForm(source), id: UInt32(slots.count), prefilter: false))
             slots.append(slot)
             specificity.append(source.utf8.count)
+            origins.append(origin)
         }
         for rule in rules {
-            for (i, pattern) in rule.spec.match.enumerated() { add(pattern.source, .match(rule: rule.index, pattern: i)) }
-            for (i, pattern) in rule.spec.unless.enumerated() { add(pattern.source, .unless(rule: rule.index, pattern: i)) }
+            for (i, pattern) in rule.spec.match.enumerated() { add(pattern.source, .match(rule: rule.index, pattern: i), (rule.spec, pattern)) }
+            for (i, pattern) in rule.spec.unless.enumerated() { add(pattern.source, .unless(rule: rule.index, pattern: i), (rule.spec, pattern)) }
         }
-        for pattern in RuleSet.errorLookPatterns { add(pattern, .errorLook) }
-        let database: HyperscanDatabase
-        do {
-            database = try HyperscanDatabase(expressions: expressions)
-        } catch {
-            // Single patterns were checked above; a failure here is a combined-database limit.
-            throw RuleErrors(problems: [RuleProblem(file: "(rule set)", line: 1, field: "match",
-                                                    message: "Hyperscan could not build the database: \(error.reason)")])
+        for pattern in RuleSet.errorLookPatterns { add(pattern, .errorLook, nil) }
+        // One compile for the whole set; a pattern Hyperscan refuses even as a prefilter is
+        // reported against its file and line, and the rest is compiled again to find more.
+        var database: HyperscanDatabase?
+        var remaining = Array(expressions.indices)
+        while database == nil {
+            do {
+                database = try HyperscanDatabase(expressions: remaining.map { expressions[$0] })
+            } catch {
+                guard error.index >= 0, error.index < remaining.count, let origin = origins[remaining[error.index]] else {
+                    throw RuleErrors(problems: problems + [RuleProblem(file: "(rule set)", line: 1, field: "match",
+                                                                       message: "Hyperscan could not build the database: \(error.reason)")])
+                }
+                problems.append(RuleProblem(file: origin.spec.file, line: origin.pattern.line, field: origin.pattern.field,
+                                            message: "Hyperscan rejects the pattern: \(error.reason)"))
+                remaining.remove(at: error.index)
+            }
         }
+        if !problems.isEmpty { throw RuleErrors(problems: problems) }
         let extractors = CommonFields.extractors.map { extractor in
             // The shared extractors are fixed in code and covered by tests; a failure is a bug.
             (try! PCRE2Pattern(extractor.pattern), extractor.last)
         }
-        return RuleSet(rules: rules, database: database, slots: slots, specificity: specificity, extractors: extractors)
-    }
-
-    static func hyperscanProblem(_ source: String) -> String? {
-        HyperscanDatabase.check(hyperscanForm(source))
+        return RuleSet(rules: rules, database: database!, slots: slots, specificity: specificity, extractors: extractors)
     }
 
     /// Hyperscan reports no captures, so named groups become plain groups for it.

@@ -1,0 +1,51 @@
+import XCTest
+@testable import LogwatchCore
+
+final class RedactorTests: XCTestCase {
+    let redactor = Redactor()
+
+    func testMasksEverySecretKindKeepingTheLastFour() {
+        let cases: [(String, String, String)] = [
+            ("key sk-proj-AbCdEf1234567890XyZw done", "sk-proj-AbCdEf1234567890XyZw", "sk-****XyZw"),
+            ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig9", "eyJhbGciOiJIUzI1NiJ9.payload.sig9", "****sig9"),
+            ("Key Hash (Token) =7cd2579696d03c1f6a2c4b0e1d5f9a8b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f.", "7cd2579696d03c1f6a2c4b0e1d5f9a8b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f", "****9e8f"),
+            ("api_key=abcdef0123456789abcd&x=1", "abcdef0123456789abcd", "****abcd"),
+            ("x-api-key: sk-ant-api03-zzzzzzzzzzzzzzzzQQQQ", "sk-ant-api03-zzzzzzzzzzzzzzzzQQQQ", "QQQQ"),
+            ("AWS key AKIAIOSFODNN7EXAMPLE used", "AKIAIOSFODNN7EXAMPLE", "****MPLE"),
+            ("azure api-key: 0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef", "****cdef"),
+            ("models/gemini:generateContent?key=AIzaSyA1234567890abcdefghijklmnopqrstuv", "AIzaSyA1234567890abcdefghijklmnopqrstuv", "stuv"),
+        ]
+        for (input, secret, mustContain) in cases {
+            let output = redactor.redact(input)
+            XCTAssertFalse(output.contains(secret), "secret left in: \(output)")
+            XCTAssertTrue(output.contains(mustContain), "\(output) should contain \(mustContain)")
+        }
+    }
+
+    func testLeavesAlreadyMaskedKeysAndOrdinaryTextAlone() {
+        let text = "Received API Key = sk-...8aSP, max_tokens=100, model=gpt-4o, status 401"
+        XCTAssertEqual(redactor.redact(text), text)
+    }
+
+    func testThousandPlantedSecretsNoneLeaks() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var secrets: [String] = []
+        var lines: [String] = []
+        for i in 0..<1000 {
+            let body = String((0..<32).map { _ in alphabet.randomElement(using: &generator)! })
+            let secret: String
+            switch i % 4 {
+            case 0: secret = "sk-" + body; lines.append("litellm.AuthenticationError: Incorrect API key provided: \(secret).")
+            case 1: secret = body; lines.append("headers={'Authorization': 'Bearer \(secret)'}")
+            case 2: secret = String((0..<64).map { _ in Array("0123456789abcdef").randomElement(using: &generator)! })
+                lines.append("Key Hash (Token) =\(secret). Unable to find token")
+            default: secret = body; lines.append("\"api_key\": \"\(secret)\"")
+            }
+            secrets.append(secret)
+        }
+        let output = redactor.redact(lines.joined(separator: "\n"))
+        let leaked = secrets.filter { output.contains($0) }
+        XCTAssertEqual(leaked.count, 0, "leaked: \(leaked.prefix(3))")
+    }
+}
