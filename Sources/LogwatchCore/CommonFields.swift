@@ -11,7 +11,7 @@ public enum CommonFields {
     public static let extractors: [Extractor] = [
         .init(pattern: #"\blitellm\.(?:exceptions\.)?(?<exception>[A-Z][A-Za-z]*(?:Error|Exception)|Timeout)\b"#, last: true),
         // Generic exception names that carry no provider are skipped, so the first real token wins.
-        .init(pattern: #"\b(?!(?:Proxy|Base|Value|Runtime|Key|Import|Custom|Generic|Group|Unhandled|Engine|Assertion|HTTP|Http|API|Api|JSON|Json|Type|Litellm|LiteLLM|Provider|Budget|Timeout|Router|Internal|Unknown|Mock|Client|Server|Request|Attribute|Connection|Permission|Guardrail|Rejected|Validation|OS|IO|Index|Name|Lookup|Stop|Cancelled|Exception)Exception\b)(?<provider>[A-Z][A-Za-z0-9]*(?:_[a-z0-9]+)*)Exception\b"#),
+        .init(pattern: #"\b(?!(?:Proxy|Base|Value|Runtime|Key|Import|Custom|Generic|Group|Unhandled|Engine|Assertion|HTTP|Http|API|Api|JSON|Json|Type|Litellm|LiteLLM|Provider|Budget|Timeout|Router|Internal|Unknown|Mock|Client|Server|Request|Attribute|Connection|Permission|Guardrail|Rejected|Validation|OS|IO|Index|Name|Lookup|Stop|Cancelled|Throttling|ServiceQuotaExceeded|ExpiredToken|UnrecognizedClient|AccessDenied|ResourceNotFound|ResourceExhausted|ModelNotReady|ModelTimeout|ModelError|ServiceUnavailable|InternalServer|Conflict|TooManyRequests|Forbidden|NotFound|Unauthorized|Exception)Exception\b)(?<provider>[A-Z][A-Za-z0-9]*(?:_[a-z0-9]+)*)Exception\b"#),
         .init(pattern: #"\b(?<provider>Anthropic|VertexAI|Vertex_ai|Bedrock|OpenAI|Azure|Gemini)Error\b"#),
         .init(pattern: #"Received Model Group=(?<model_group>[^\s\\'",]+)"#),
         .init(pattern: #"model_group: `(?<model_group>[^`]+)`"#),

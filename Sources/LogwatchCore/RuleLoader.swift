@@ -11,7 +11,8 @@ public struct RuleLoader: Sendable {
 
     public init() {}
 
-    /// Loads every file; returns the rules that parsed and every problem found.
+    /// Loads every file; returns every rule that parsed (check `problems` before using them)
+    /// and every problem found.
     public func load(files: [(path: String, contents: String)]) -> (rules: [RuleSpec], problems: [RuleProblem]) {
         var rules: [RuleSpec] = []
         var problems: [RuleProblem] = []
@@ -25,7 +26,9 @@ public struct RuleLoader: Sendable {
                 } else {
                     seen[rule.id] = file.path
                 }
-                if local.isEmpty { rules.append(rule) }
+                // Kept even with problems, so the compiler can report its own (patterns,
+                // fingerprints) in the same run: every problem at once.
+                rules.append(rule)
             }
             problems += local
         }

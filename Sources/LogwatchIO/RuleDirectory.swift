@@ -74,8 +74,13 @@ public enum RuleDirectory {
         var files: [(path: String, contents: String)] = []
         for dir in dirs { files += try Self.files(in: dir) }
         let (specs, problems) = RuleLoader().load(files: files)
-        if !problems.isEmpty { throw RuleErrors(problems: problems) }
         let enabled = specs.filter { !disabled.contains($0.id) }
+        if !problems.isEmpty {
+            // Compile too, so pattern errors are reported together with the loader's.
+            var all = problems
+            do { _ = try RuleCompiler().compile(enabled) } catch { all += error.problems }
+            throw RuleErrors(problems: all)
+        }
         return (enabled, try RuleCompiler().compile(enabled))
     }
 }

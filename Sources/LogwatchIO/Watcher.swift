@@ -56,41 +56,43 @@ public final class Watcher {
             let now = Self.now()
             var anyData = false
             for i in inputs.indices where !inputs[i].closed {
-                var input = inputs[i]
+                // Separate locals: the splitter's callback mutates the framer, and Swift's
+                // exclusivity rules forbid both living in one value being mutated.
+                var splitter = inputs[i].splitter
+                var framer = inputs[i].framer
+                var lineNumber = inputs[i].lineNumber
+                var closed = false
                 let feed: (UnsafeRawBufferPointer) -> Void = { chunk in
-                    input.splitter.feed(chunk) { line in
-                        input.lineNumber += 1
-                        input.framer.push(line: line, number: input.lineNumber, into: &records)
+                    splitter.feed(chunk) { line in
+                        lineNumber += 1
+                        framer.push(line: line, number: lineNumber, into: &records)
                     }
                 }
                 var got = 0
-                if let follower = input.follower {
+                if let follower = inputs[i].follower {
                     got = follower.poll(feed)
                     for event in follower.takeEvents() { Output.err("logwatch: \(event)") }
-                } else if let fd = input.stdinFD {
-                    got = readAvailable(fd, buffer, feed, closed: &input.closed)
+                } else if let fd = inputs[i].stdinFD {
+                    got = readAvailable(fd, buffer, feed, closed: &closed)
                 }
                 if got > 0 {
-                    input.lastData = now
+                    inputs[i].lastData = now
                     anyData = true
-                } else if now - input.lastData >= configuration.idleTimeout {
+                } else if now - inputs[i].lastData >= configuration.idleTimeout {
                     // Nothing new for a while: the record being built is complete.
-                    if input.splitter.hasPending && input.closed {
-                        input.splitter.finish { line in
-                            input.lineNumber += 1
-                            input.framer.push(line: line, number: input.lineNumber, into: &records)
-                        }
-                    }
-                    input.framer.flush(into: &records)
+                    framer.flush(into: &records)
                 }
-                if input.closed {
-                    input.splitter.finish { line in
-                        input.lineNumber += 1
-                        input.framer.push(line: line, number: input.lineNumber, into: &records)
+                if closed {
+                    splitter.finish { line in
+                        lineNumber += 1
+                        framer.push(line: line, number: lineNumber, into: &records)
                     }
-                    input.framer.flush(into: &records)
+                    framer.flush(into: &records)
+                    inputs[i].closed = true
                 }
-                inputs[i] = input
+                inputs[i].splitter = splitter
+                inputs[i].framer = framer
+                inputs[i].lineNumber = lineNumber
             }
             handle(records, now: now)
             records.removeAll(keepingCapacity: true)

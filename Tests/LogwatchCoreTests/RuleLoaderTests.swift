@@ -53,8 +53,8 @@ final class RuleLoaderTests: XCTestCase {
     }
 
     func testHyperscanRejectionIsReportedAgainstItsPattern() {
-        // \C is refused by Hyperscan even as a prefilter, and PCRE2 accepts it.
-        let hsBad = TestRules.yaml(id: "hs-only-bad", match: ["fine", #"a\Cb"#])
+        // \K is refused by Hyperscan even as a prefilter, and PCRE2 accepts it.
+        let hsBad = TestRules.yaml(id: "hs-only-bad", match: ["fine", #"a\Kb"#])
         let (specs, _) = RuleLoader().load(files: [(path: "r/hs-only-bad.yaml", contents: hsBad)])
         XCTAssertThrowsError(try RuleCompiler().compile(specs)) { error in
             let problems = (error as! RuleErrors).problems

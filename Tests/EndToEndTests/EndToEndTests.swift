@@ -1,0 +1,204 @@
+import Foundation
+import XCTest
+
+/// Runs the built `logwatch` binary as a user would and compares with golden files.
+/// Re-record goldens on purpose with `LOGWATCH_RECORD=1 swift test --filter EndToEndTests`.
+final class EndToEndTests: XCTestCase {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static var binary: URL {
+        // The test bundle sits beside the products it was built with.
+        let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
+            ?? Bundle.main.bundleURL
+        return products.appendingPathComponent("logwatch")
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.repository
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                   stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let url = Self.repository.appendingPathComponent("Tests/EndToEndTests/Golden/\(name)")
+        if ProcessInfo.processInfo.environment["LOGWATCH_RECORD"] == "1" {
+            try Data(text.utf8).write(to: url)
+            return
+        }
+        let golden = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertEqual(text, golden, "differs from \(name); re-record on purpose with LOGWATCH_RECORD=1", file: file, line: line)
+    }
+
+    func testScanOfThePlainSampleMatchesItsGolden() throws {
+        let result = try run(["scan", "Samples/litellm-proxy.log"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        try assertGolden(result.stdout, "scan-litellm-proxy.txt")
+    }
+
+    func testScanJSONOfTheJSONSampleMatchesItsGolden() throws {
+        let result = try run(["scan", "--json", "Samples/litellm-proxy-json.log"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        try assertGolden(result.stdout, "scan-litellm-proxy-json.ndjson")
+        for line in result.stdout.split(separator: "\n") {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            for key in ["source", "line", "rule", "class", "severity", "title", "fields", "text", "entry"] {
+                XCTAssertNotNil(object[key], "missing \(key) in \(line.prefix(80))")
+            }
+        }
+    }
+
+    func testExplainLineOfTheSeedGivesAuthAndTheEntryHasEverySection() throws {
+        let seed = "litellm.exceptions.AuthenticationError: litellm.AuthenticationError: AzureException AuthenticationError - Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."
+        let json = try run(["explain", "--line", seed, "--json"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.split(separator: "\n")[0].utf8)) as! [String: Any]
+        XCTAssertEqual(object["class"] as? String, "auth")
+        let rule = try XCTUnwrap(object["rule"] as? String)
+        let entry = try run(["explain", rule])
+        XCTAssertEqual(entry.status, 0)
+        for heading in ["Summary", "What this error means", "Common causes", "Checks that tell the causes apart", "Quick fix",
+                        "Step-by-step", "How to prevent it", "References", "FAQ"] {
+            XCTAssertTrue(entry.stdout.contains(heading), "missing section \(heading)")
+        }
+        try assertGolden(entry.stdout, "explain-\(rule).txt")
+    }
+
+    func testSecretsInTheLogNeverReachTheOutput() throws {
+        let log = "10:00:00 - LiteLLM Proxy:ERROR: a.py:1 - litellm.AuthenticationError: OpenAIException - Incorrect API key provided: sk-proj-ABCDEFGHIJKLMNOPQRSTUVWX1234. headers={'Authorization': 'Bearer sk-live-3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c'}\n"
+        for arguments in [["scan", "-"], ["scan", "--json", "-"]] {
+            let result = try run(arguments, stdin: log)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stdout.contains("1234"), "the last four stay visible")
+            XCTAssertFalse(result.stdout.contains("ABCDEFGHIJKLMNOPQRSTUVWX"), result.stdout)
+            XCTAssertFalse(result.stdout.contains("3f9a8b7c6d5e4f3a2b1c0d9e"), result.stdout)
+        }
+    }
+
+    func testRulesCheckPassesOnTheCatalogueAndNamesFileLineFieldOnABadRule() throws {
+        let good = try run(["rules", "check"])
+        XCTAssertEqual(good.status, 0, good.stdout + good.stderr)
+        XCTAssertTrue(good.stdout.contains("0 failed"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lw-bad-\(getpid())/auth")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        try "id: broken\nclass: auth\norigin: proxy\nseverity: error\ntitle: t\nmatch:\n  - 'unclosed ('\n".write(
+            to: dir.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        let bad = try run(["rules", "check", dir.deletingLastPathComponent().path])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("broken.yaml:7: match[0]: PCRE2 rejects"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("broken.yaml:1: entry: missing"), bad.stderr)
+    }
+
+    func testUsageErrorsExitWithTwo() throws {
+        XCTAssertEqual(try run([]).status, 2)
+        XCTAssertEqual(try run(["explain"]).status, 2)
+        XCTAssertEqual(try run(["explain", "no-such-rule"]).status, 2)
+    }
+
+    func testEntriesBuildWritesAnIndexAndOnePagePerSignature() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("lw-entries-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try run(["entries", "build", "--out", out.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let list = try run(["rules", "list", "--json"]).stdout.split(separator: "\n")
+        let index = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        for line in list {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            let id = object["id"] as! String, cls = object["class"] as! String
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("\(cls)/\(id).html").path), id)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("\(cls)/\(id).md").path), id)
+            XCTAssertTrue(index.contains("\(cls)/\(id).html"), id)
+        }
+    }
+
+    /// `--follow` through rename rotations: every error appended is printed exactly once.
+    func testFollowSurvivesRenameRotationWithoutLossOrRepeats() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lw-follow-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("proxy.log").path
+        FileManager.default.createFile(atPath: path, contents: Data("INFO:     old line before start\n".utf8))
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["--follow", path, "--json"]
+        let out = Pipe()
+        process.standardOutput = out
+        let collected = Collected()
+        out.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
+        try process.run()
+        // Ready when a probe line written after start comes back (rule compilation takes a moment).
+        let deadline = Date().addingTimeInterval(30)
+        while !collected.text.contains("seq=probe"), Date() < deadline {
+            let handle = FileHandle(forWritingAtPath: path)!
+            handle.seekToEndOfFile()
+            handle.write(Data("12:00:00 - LiteLLM Proxy:ERROR: a.py:1 - litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached seq=probe. Received Model Group=gpt-4o\n".utf8))
+            try handle.close()
+            usleep(300_000)
+        }
+        var expected = 0
+        for rotation in 0..<5 {
+            let handle = FileHandle(forWritingAtPath: path)!
+            handle.seekToEndOfFile()
+            for i in 0..<20 {
+                expected += 1
+                handle.write(Data("12:00:00 - LiteLLM Proxy:ERROR: a.py:1 - litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached seq=\(rotation)-\(i). Received Model Group=gpt-4o\n".utf8))
+            }
+            try handle.close()
+            try FileManager.default.moveItem(atPath: path, toPath: path + ".\(rotation)")
+            FileManager.default.createFile(atPath: path, contents: nil)
+            usleep(300_000)
+        }
+        usleep(1_500_000)
+        process.terminate()
+        process.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        let lines = collected.text.split(separator: "\n")
+        var seen: [String: Int] = [:]
+        for line in lines {
+            if let range = line.range(of: #"seq=[0-9]+-[0-9]+"#, options: .regularExpression) { seen[String(line[range]), default: 0] += 1 }
+        }
+        XCTAssertEqual(seen.count, expected, "lost records")
+        XCTAssertEqual(seen.values.filter { $0 != 1 }.count, 0, "repeated records")
+    }
+}
+
+/// Output gathered from a child process on another thread.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ chunk: Data) {
+        lock.lock()
+        data.append(chunk)
+        lock.unlock()
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
