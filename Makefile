@@ -43,7 +43,7 @@ demo: build
 test: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 	$(BIN) rules check > /dev/null || $(BIN) rules check
-	$(SWIFT) test $(BUILD_FLAGS)
+	$(SWIFT) test --disable-swift-testing $(BUILD_FLAGS)
 
 check-rules: build
 	$(BIN) rules check
