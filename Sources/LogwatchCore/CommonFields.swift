@@ -50,15 +50,6 @@ public enum CommonFields {
         .init(pattern: #"Requester IP Address:\s*(?<requester_ip>[0-9a-fA-F.:]+)"#),
     ]
 
-    /// Every field name the shared extractors can produce.
-    public static let names: Set<String> = {
-        var names: Set<String> = []
-        for extractor in extractors {
-            if let pattern = try? PCRE2Pattern(extractor.pattern) { names.formUnion(pattern.names.map(\.name)) }
-        }
-        return names
-    }()
-
     /// Provider tokens that are not providers (`ProxyException`, `ValueException`, ...).
     static let notProviders: Set<String> = [
         "proxy", "base", "value", "runtime", "key", "import", "custom", "generic", "group", "unhandled",

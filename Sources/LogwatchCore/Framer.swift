@@ -95,6 +95,22 @@ public struct Framer: Sendable {
         currentIsErrorish = record.isErrorLevel || record.level == "WARNING" || Self.looksErrorish(line)
     }
 
+    /// Frames a whole text held in memory (`explain --line`, tests): lines are split on `\n`
+    /// and numbered from 1, and the last record is flushed.
+    public static func records(in bytes: [UInt8], source: String, configuration: Configuration = Configuration()) -> [LogRecord] {
+        var framer = Framer(source: source, configuration: configuration)
+        var out: [LogRecord] = []
+        for (i, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            framer.push(line: line, number: i + 1, into: &out)
+        }
+        framer.flush(into: &out)
+        return out
+    }
+
+    public static func records(in text: String, source: String, configuration: Configuration = Configuration()) -> [LogRecord] {
+        records(in: Array(text.utf8), source: source, configuration: configuration)
+    }
+
     /// Ends the record being built (end of input, or the idle timeout while following).
     public mutating func flush(into out: inout [LogRecord]) {
         finish(into: &out)

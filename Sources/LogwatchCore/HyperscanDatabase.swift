@@ -43,30 +43,8 @@ public final class HyperscanDatabase: @unchecked Sendable {
                 guard failure.index >= 0, failure.index < expressions.count,
                       !expressions[failure.index].prefilter
                 else { throw failure }
-                // Retry just this expression as a prefilter; a failure there is final.
+                // Retry with this expression as a prefilter; a second failure on it is final.
                 expressions[failure.index].prefilter = true
-                if case .failure(let single) = Self.compile([expressions[failure.index]]) {
-                    throw CompileFailure(index: failure.index, reason: single.reason)
-                }
-            }
-        }
-    }
-
-    /// Checks one pattern alone; returns the reason Hyperscan gives, or nil when it compiles
-    /// (exactly or as a prefilter).
-    public static func check(_ pattern: String) -> String? {
-        let exact = compile([Expression(pattern: pattern, id: 0, prefilter: false)])
-        switch exact {
-        case .success(let db):
-            hs_free_database(db)
-            return nil
-        case .failure:
-            switch compile([Expression(pattern: pattern, id: 0, prefilter: true)]) {
-            case .success(let db):
-                hs_free_database(db)
-                return nil
-            case .failure(let failure):
-                return failure.reason
             }
         }
     }

@@ -39,9 +39,9 @@ public struct LogRecord: Sendable, Equatable {
     /// The text as a `String`, invalid UTF-8 repaired.
     public var string: String { String(decoding: text, as: UTF8.self) }
 
-    /// Whether the level says error or worse.
+    /// Whether the level says error or worse (the framer upper-cases levels).
     public var isErrorLevel: Bool {
         guard let level else { return false }
-        return level == "ERROR" || level == "CRITICAL" || level == "FATAL" || level == "error" || level == "critical"
+        return level == "ERROR" || level == "CRITICAL" || level == "FATAL"
     }
 }

@@ -6,6 +6,9 @@ public struct RuleCompiler: Sendable {
     public init() {}
 
     public func compile(_ specs: [RuleSpec]) throws(RuleErrors) -> RuleSet {
+        // The shared extractors are fixed in code and covered by tests; a failure is a bug.
+        let extractors = CommonFields.extractors.map { (try! PCRE2Pattern($0.pattern), $0.last) }
+        let commonNames = Set(extractors.flatMap { $0.0.names.map(\.name) })
         var problems: [RuleProblem] = []
         var rules: [CompiledRule] = []
         for spec in specs {
@@ -30,7 +33,7 @@ public struct RuleCompiler: Sendable {
             }
             let match = pcre(spec.match), unless = pcre(spec.unless), extract = pcre(spec.extract)
             let rule = CompiledRule(spec: spec, index: rules.count, match: match, unless: unless, extract: extract)
-            let available = rule.capturedNames.union(CommonFields.names)
+            let available = rule.capturedNames.union(commonNames)
             for name in spec.fingerprint where !available.contains(name) {
                 problems.append(RuleProblem(file: spec.file, line: spec.line(of: "fingerprint"), field: "fingerprint",
                                             message: "field '\(name)' is captured by no pattern of this rule and is not a common field"))
@@ -74,10 +77,6 @@ public struct RuleCompiler: Sendable {
             }
         }
         if !problems.isEmpty { throw RuleErrors(problems: problems) }
-        let extractors = CommonFields.extractors.map { extractor in
-            // The shared extractors are fixed in code and covered by tests; a failure is a bug.
-            (try! PCRE2Pattern(extractor.pattern), extractor.last)
-        }
         return RuleSet(rules: rules, database: database!, slots: slots, specificity: specificity, extractors: extractors)
     }
 

@@ -46,7 +46,7 @@ public enum UnknownTemplate {
     /// Masks the variable parts of a message.
     public static func mask(_ text: String) -> String {
         var out = ""
-        var chars = Array(text.prefix(400))
+        let chars = Array(text.prefix(400))
         var i = 0
         func isWordChar(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "-" || c == "." || c == "/" || c == ":" }
         while i < chars.count {
@@ -76,7 +76,6 @@ public enum UnknownTemplate {
             out.append(c)
             i += 1
         }
-        chars = []
         return out
     }
 

@@ -100,7 +100,9 @@ public final class Watcher {
                 Output.out(text.updateLine(incident))
             }
             if inputs.allSatisfy(\.closed) { return }
-            if !anyData { usleep(useconds_t(configuration.pollInterval * 1_000_000)) }
+            // Standard input already waited in poll(2); sleeping again would double the latency.
+            let waitedOnStdin = inputs.contains { $0.stdinFD != nil && !$0.closed }
+            if !anyData && !waitedOnStdin { usleep(useconds_t(configuration.pollInterval * 1_000_000)) }
         }
     }
 

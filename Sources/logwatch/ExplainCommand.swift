@@ -39,13 +39,7 @@ struct ExplainCommand: ParsableCommand {
         }
         let classifier = Classifier(ruleSet: ruleSet)
         let redactor = Redactor()
-        var framer = Framer(source: "<line>")
-        var records: [LogRecord] = []
-        for (i, text) in line!.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            framer.push(line: ArraySlice(text.utf8), number: i + 1, into: &records)
-        }
-        framer.flush(into: &records)
-        let classified = records.compactMap { classifier.classify($0) }
+        let classified = Framer.records(in: line!, source: "<line>").compactMap { classifier.classify($0) }
         if common.json {
             for c in classified { Output.out(RecordJSON.render(c, redactor: redactor, links: common.links)) }
             return

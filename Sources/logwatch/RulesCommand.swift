@@ -49,7 +49,7 @@ struct RulesCommand: ParsableCommand {
                         ("priority", .int(rule.spec.priority)), ("title", .string(rule.title)),
                     ])))
                 } else {
-                    Output.out("\(rule.id.padded(48)) \(rule.ruleClass.rawValue.padded(8)) \(rule.severity.rawValue.padded(9)) \(rule.title)")
+                    Output.out("\(rule.id.padding(48)) \(rule.ruleClass.rawValue.padding(8)) \(rule.severity.rawValue.padding(9)) \(rule.title)")
                 }
             }
         }
@@ -68,8 +68,4 @@ struct RulesCommand: ParsableCommand {
             }
         }
     }
-}
-
-extension String {
-    func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }

@@ -3,13 +3,7 @@ import XCTest
 
 final class FramerTests: XCTestCase {
     func frame(_ text: String, configuration: Framer.Configuration = .init()) -> [LogRecord] {
-        var framer = Framer(source: "t", configuration: configuration)
-        var out: [LogRecord] = []
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            framer.push(line: ArraySlice(line.utf8), number: i + 1, into: &out)
-        }
-        framer.flush(into: &out)
-        return out
+        Framer.records(in: text, source: "t", configuration: configuration)
     }
 
     func testStripsANSIAndTheMangledReplacementForm() {

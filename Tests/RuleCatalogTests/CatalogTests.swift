@@ -54,12 +54,7 @@ final class CatalogTests: XCTestCase {
         for line in text.split(separator: "\n") {
             guard let entry = JSONLine.parseObject(String(line)), let body = entry["line"], entry["multiline"] == "true",
                   body.contains("Traceback (most recent call last)"), !body.contains("INFO:     ") else { continue }
-            var framer = Framer(source: "corpus")
-            var out: [LogRecord] = []
-            for (i, l) in body.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                framer.push(line: ArraySlice(l.utf8), number: i + 1, into: &out)
-            }
-            framer.flush(into: &out)
+            let out = Framer.records(in: body, source: "corpus")
             XCTAssertEqual(out.count, 1, "split into \(out.count) records: \(body.prefix(120))")
             checked += 1
         }
@@ -74,13 +69,7 @@ final class CatalogTests: XCTestCase {
         let classifier = Classifier(ruleSet: Self.ruleSet)
         for name in names {
             let log = samples.appendingPathComponent(String(name.dropLast(".expected.tsv".count)) + ".log")
-            let bytes = Array(try Data(contentsOf: log))
-            var framer = Framer(source: log.lastPathComponent)
-            var records: [LogRecord] = []
-            for (i, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
-                framer.push(line: line, number: i + 1, into: &records)
-            }
-            framer.flush(into: &records)
+            let records = Framer.records(in: Array(try Data(contentsOf: log)), source: log.lastPathComponent)
             var got: [String] = []
             for record in records {
                 guard let c = classifier.classify(record) else { continue }
