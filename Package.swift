@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CHyperscan", pkgConfig: "libhs",
@@ -27,6 +28,7 @@ let package = Package(
         .target(name: "LogwatchIO", dependencies: [
             "LogwatchCore", "CSystemd",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "logwatch", dependencies: [
             "LogwatchCore", "LogwatchIO",
