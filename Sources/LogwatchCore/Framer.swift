@@ -39,6 +39,9 @@ public struct Framer: Sendable {
 
     public var hasPendingRecord: Bool { current != nil }
 
+    /// How many lines the record being built has so far (0 when none).
+    public var pendingLineCount: Int { current == nil ? 0 : currentLines }
+
     /// Feeds one physical line (without its newline) and appends finished records to `out`.
     public mutating func push(line raw: ArraySlice<UInt8>, number: Int, position: String? = nil,
                               into out: inout [LogRecord]) {

@@ -1,0 +1,336 @@
+import Foundation
+import LogwatchCore
+
+/// Follows one path like `tail -F`, as a `LogSource`: waits for the file, wakes on inotify
+/// (with a timer as the fallback), follows rename rotation (drains the old file to its end,
+/// then reads the new one from its start), notices copytruncate and says a gap is possible,
+/// and resumes from a checkpoint only when the file is provably the same one.
+public final class FileTailer: LogSource {
+    /// How the file's lines are wrapped.
+    public enum Format: String, Sendable {
+        /// Lines as the program wrote them (Docker json-file lines are unwrapped by the framer).
+        case plain
+        /// Kubernetes CRI: `TIMESTAMP STREAM P|F message`, partial `P` lines joined.
+        case cri
+    }
+
+    public let path: String
+    public let format: Format
+    public var key: String { "file:" + path }
+    public var label: String { path }
+    /// Lines longer than this are cut (the rest up to the newline is skipped) so memory stays bounded.
+    public var maxLineBytes = 1 << 20
+
+    private var startAtEnd: Bool
+    private var fd: Int32 = -1
+    private var offset: Int64 = 0
+    /// Token base of the open file: tokens are `base + offset after the line`.
+    private var base: Int64 = 0
+    private var generations: [Generation] = []
+    private var carry: [UInt8] = []
+    private var carryCut = false
+    private var criPartial: [UInt8] = []
+    /// The first bytes read from the open file, to notice a copytruncate that regrew past us.
+    private var head: [UInt8] = []
+    private var lastHeadCheck: Double = 0
+    private var restoreTo: (identity: FileIdentity, offset: Int64)?
+    private var waitingReported = false
+    private var events: [SourceEvent] = []
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var inotifyFD: Int32 = -1
+    private var watchedDirectories: Set<String> = []
+
+    /// A file that delivered lines: what a token in its range checkpoints to.
+    struct Generation {
+        var base: Int64
+        var fd: Int32
+        var identity: FileIdentity?
+    }
+
+    public init(path: String, fromStart: Bool = false, format: Format = .plain, useInotify: Bool = true) {
+        self.path = path
+        self.format = format
+        startAtEnd = !fromStart
+        buffer = .allocate(byteCount: 1 << 16, alignment: 16)
+        if useInotify {
+            inotifyFD = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+            watchDirectory(of: path)
+        }
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        for generation in generations where generation.fd >= 0 && generation.fd != fd { close(generation.fd) }
+        if inotifyFD >= 0 { close(inotifyFD) }
+        buffer.deallocate()
+    }
+
+    public var waitDescriptor: Int32? { inotifyFD >= 0 ? inotifyFD : nil }
+
+    public func takeEvents() -> [SourceEvent] {
+        defer { events.removeAll() }
+        return events
+    }
+
+    private func event(_ kind: SourceEvent.Kind, _ message: String) {
+        events.append(SourceEvent(kind, source: path, message))
+    }
+
+    // MARK: Checkpoints
+
+    public func restore(_ checkpoint: String) {
+        let parts = checkpoint.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, let offset = Int64(parts[0]), let identity = FileIdentity(parts[1]) else {
+            event(.error, "the saved position '\(checkpoint)' is not readable; following from the end")
+            return
+        }
+        restoreTo = (identity, offset)
+    }
+
+    public func checkpoint(after token: Int64) -> String? {
+        guard let index = generations.lastIndex(where: { $0.base <= token }) else { return nil }
+        let generation = generations[index]
+        let offset = token - generation.base
+        // Older files can no longer be needed: release them.
+        for old in generations[..<index] where old.fd >= 0 && old.fd != fd { close(old.fd) }
+        generations.removeFirst(index)
+        var identity = generation.identity
+        if identity == nil, generation.fd >= 0 {
+            identity = FileIdentity.of(fd: generation.fd, limit: Int(min(Int64(FileIdentity.headLimit), offset)))
+        }
+        guard let identity else { return nil }
+        return "\(offset) \(identity)"
+    }
+
+    // MARK: Reading
+
+    public func read(maxLines: Int, _ line: (ArraySlice<UInt8>, Int64, EntryMetadata?) -> Void) -> ReadStatus {
+        drainInotify()
+        if fd < 0 && !openPath() { return .more }
+        var delivered = drain(maxLines: maxLines, line)
+        if delivered < maxLines { delivered += checkPath(maxLines: maxLines - delivered, line) }
+        return .more
+    }
+
+    /// At the end of what is open: has the path moved on, shrunk, or been rewritten?
+    private func checkPath(maxLines: Int, _ line: (ArraySlice<UInt8>, Int64, EntryMetadata?) -> Void) -> Int {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return 0 }  // deleted: keep what is open until it comes back
+        var current = stat()
+        fstat(fd, &current)
+        if st.st_dev != current.st_dev || st.st_ino != current.st_ino {
+            flushPartial(line)
+            retire()
+            event(.rotated, "rotated; the old file was read to its end, reading the new file from its start")
+            startAtEnd = false
+            guard openPath() else { return 0 }
+            return drain(maxLines: maxLines, line)
+        }
+        if Int64(st.st_size) < offset || headChanged(size: Int64(st.st_size)) {
+            event(.truncated, "truncated in place (copytruncate); reading again from its start — lines written just before the truncation may be missing (possible gap)")
+            retire(keepOpen: true)
+            offset = 0
+            head.removeAll()
+            carry.removeAll()
+            carryCut = false
+            lseek(fd, 0, SEEK_SET)
+            generations.append(Generation(base: base, fd: fd, identity: nil))
+            return drain(maxLines: maxLines, line)
+        }
+        return 0
+    }
+
+    /// A copytruncate followed by fast writes can regrow the file past our offset before we
+    /// look; its first bytes then differ from those seen before. Checked at most once a second.
+    private func headChanged(size: Int64) -> Bool {
+        let now = Date().timeIntervalSince1970
+        guard now - lastHeadCheck >= 1 || head.isEmpty else { return false }
+        lastHeadCheck = now
+        let want = Int(min(64, size))
+        guard want > 0 else { return false }
+        var current = [UInt8](repeating: 0, count: want)
+        let n = current.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, 0) }
+        guard n == want else { return false }
+        if !current.starts(with: head.prefix(want)) { return true }
+        if want > head.count { head = current }
+        return false
+    }
+
+    /// Closes the open file's generation: its tokens stay resolvable until a checkpoint passes it.
+    private func retire(keepOpen: Bool = false) {
+        if let index = generations.lastIndex(where: { $0.fd == fd && $0.identity == nil }) {
+            generations[index].identity = FileIdentity.of(fd: fd, limit: Int(min(Int64(FileIdentity.headLimit), offset)))
+            if !keepOpen { generations[index].fd = -2 }  // identity kept; descriptor closed below
+        }
+        if !keepOpen { close(fd); fd = -1 }
+        base += offset + 1
+    }
+
+    private func openPath() -> Bool {
+        let newFD = open(path, O_RDONLY | O_CLOEXEC)
+        guard newFD >= 0 else {
+            if !waitingReported {
+                event(.waiting, "does not exist yet; waiting for it")
+                waitingReported = true
+            }
+            return false
+        }
+        waitingReported = false
+        fd = newFD
+        offset = 0
+        head.removeAll()
+        watchDirectory(of: path)
+        if let restore = restoreTo {
+            restoreTo = nil
+            resume(restore)
+        } else if startAtEnd {
+            offset = Int64(lseek(fd, 0, SEEK_END))
+            startAtEnd = false
+        }
+        generations.append(Generation(base: base, fd: fd, identity: nil))
+        return true
+    }
+
+    /// Applies a restored checkpoint to the file just opened at `path`.
+    private func resume(_ restore: (identity: FileIdentity, offset: Int64)) {
+        startAtEnd = false
+        var st = stat()
+        fstat(fd, &st)
+        if restore.identity.matches(fd: fd), Int64(st.st_size) >= restore.offset {
+            offset = Int64(lseek(fd, off_t(restore.offset), SEEK_SET))
+            event(.resumed, "resuming at byte \(restore.offset)")
+            return
+        }
+        if let rotated = findRotated(restore.identity) {
+            // Rotated while we were away: finish the old file first, then the new one from its start.
+            let oldFD = open(rotated, O_RDONLY | O_CLOEXEC)
+            if oldFD >= 0 {
+                let newFD = fd
+                fd = oldFD
+                offset = Int64(lseek(fd, off_t(restore.offset), SEEK_SET))
+                event(.resumed, "resuming in the rotated file \(rotated) at byte \(restore.offset), then the new file")
+                close(newFD)  // checkPath reopens the path when the old file is drained
+                return
+            }
+        }
+        if st.st_dev == restore.identity.device && st.st_ino == restore.identity.inode {
+            event(.gap, "was truncated or rewritten while logwatch was stopped; reading from its start — lines written before may be missing (possible gap)")
+        } else {
+            event(.gap, "is a different file than at the last checkpoint and the old one was not found beside it; reading the new file from its start — lines written to the old file after the checkpoint may be missing (possible gap)")
+        }
+    }
+
+    /// A rotated copy of the checkpointed file in the same directory (`x.log.1`, `x.log-2024…`).
+    private func findRotated(_ identity: FileIdentity) -> String? {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory) else { return nil }
+        // Rotation schemes differ (x.log.1, x-20240101.log, x.log.2024…): any uncompressed
+        // neighbour with the same inode and first bytes is the one.
+        for entry in entries.sorted() where entry != name && !entry.hasSuffix(".gz") {
+            let candidate = (directory as NSString).appendingPathComponent(entry)
+            var st = stat()
+            guard stat(candidate, &st) == 0, UInt64(st.st_ino) == identity.inode, UInt64(st.st_dev) == identity.device else { continue }
+            let probe = open(candidate, O_RDONLY | O_CLOEXEC)
+            guard probe >= 0 else { continue }
+            defer { close(probe) }
+            if identity.matches(fd: probe) { return candidate }
+        }
+        return nil
+    }
+
+    /// Reads what the open file has now and hands over complete lines.
+    private func drain(maxLines: Int, _ line: (ArraySlice<UInt8>, Int64, EntryMetadata?) -> Void) -> Int {
+        var delivered = 0
+        while delivered < maxLines {
+            let n = Foundation.read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<n]).bindMemory(to: UInt8.self)
+            var start = 0
+            while start < n {
+                guard let newline = bytes[start...].firstIndex(of: 0x0A) else {
+                    appendCarry(bytes[start..<n])
+                    break
+                }
+                let token = base + offset + Int64(newline + 1)
+                if carry.isEmpty && !carryCut {
+                    deliver(ArraySlice(bytes[start..<newline]), token, line)
+                } else {
+                    appendCarry(bytes[start..<newline])
+                    deliver(carry[...], token, line)
+                    carry.removeAll(keepingCapacity: carry.count <= 1 << 16)
+                    carryCut = false
+                }
+                delivered += 1
+                start = newline + 1
+            }
+            offset += Int64(n)
+        }
+        return delivered
+    }
+
+    private func appendCarry(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
+        guard !carryCut else { return }
+        carry.append(contentsOf: bytes)
+        if carry.count > maxLineBytes {
+            carry.removeLast(carry.count - maxLineBytes)
+            carryCut = true
+        }
+    }
+
+    /// A last line without its newline, at a rotation: it will get no more bytes.
+    private func flushPartial(_ line: (ArraySlice<UInt8>, Int64, EntryMetadata?) -> Void) {
+        guard !carry.isEmpty else { return }
+        deliver(carry[...], base + offset, line)
+        carry.removeAll()
+        carryCut = false
+    }
+
+    private func deliver(_ bytes: ArraySlice<UInt8>, _ token: Int64, _ line: (ArraySlice<UInt8>, Int64, EntryMetadata?) -> Void) {
+        guard format == .cri else {
+            line(bytes, token, nil)
+            return
+        }
+        guard let entry = CRILine.parse(bytes) else {
+            line(bytes, token, nil)
+            return
+        }
+        if entry.partial {
+            criPartial.append(contentsOf: entry.message)
+            if criPartial.count > maxLineBytes { criPartial.removeLast(criPartial.count - maxLineBytes) }
+            return
+        }
+        let metadata = EntryMetadata(timestamp: entry.timestamp, attributes: ["stream": entry.stream])
+        if criPartial.isEmpty {
+            line(entry.message, token, metadata)
+        } else {
+            criPartial.append(contentsOf: entry.message)
+            line(criPartial[...], token, metadata)
+            criPartial.removeAll(keepingCapacity: true)
+        }
+    }
+
+    // MARK: inotify
+
+    private func watchDirectory(of path: String) {
+        guard inotifyFD >= 0 else { return }
+        var directories = [(path as NSString).deletingLastPathComponent]
+        // A symlinked path (Kubernetes' /var/log/containers) is written in the target's directory.
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+            let target = resolved.hasPrefix("/") ? resolved : ((directories[0] as NSString).appendingPathComponent(resolved))
+            directories.append((target as NSString).deletingLastPathComponent)
+        }
+        for directory in directories where !watchedDirectories.contains(directory) {
+            let mask = UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB)
+            if inotify_add_watch(inotifyFD, directory.isEmpty ? "." : directory, mask) >= 0 {
+                watchedDirectories.insert(directory)
+            }
+        }
+    }
+
+    private func drainInotify() {
+        guard inotifyFD >= 0 else { return }
+        while Foundation.read(inotifyFD, buffer.baseAddress, buffer.count) > 0 {}
+    }
+}

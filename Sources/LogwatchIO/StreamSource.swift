@@ -1,0 +1,96 @@
+import Foundation
+import LogwatchCore
+
+/// Lines from a descriptor that is read once, front to back: standard input or a pipe.
+/// There is nothing to resume, so it never checkpoints.
+public final class StreamSource: LogSource {
+    public let key: String
+    public let label: String
+    private let fd: Int32
+    private var carry: [UInt8] = []
+    private var carryCut = false
+    private var token: Int64 = 0
+    private var finished = false
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// Turns one physical line into the lines and metadata it stands for (journal JSON); nil
+    /// passes lines through.
+    private let decode: ((ArraySlice<UInt8>) -> [(ArraySlice<UInt8>, EntryMetadata?)])?
+    public var maxLineBytes = 1 << 20
+
+    public init(fd: Int32 = STDIN_FILENO, label: String = "stdin",
+                decode: ((ArraySlice<UInt8>) -> [(ArraySlice<UInt8>, EntryMetadata?)])? = nil) {
+        self.fd = fd
+        self.label = label
+        self.key = "stream:" + label
+        self.decode = decode
+        buffer = .allocate(byteCount: 1 << 16, alignment: 16)
+        originalFlags = fcntl(fd, F_GETFL)
+        if originalFlags >= 0 { _ = fcntl(fd, F_SETFL, originalFlags | O_NONBLOCK) }
+    }
+
+    /// Non-blocking mode is shared with whoever else holds the descriptor (the shell, for a
+    /// terminal): put it back.
+    private let originalFlags: Int32
+
+    deinit {
+        if originalFlags >= 0 { _ = fcntl(fd, F_SETFL, originalFlags) }
+        buffer.deallocate()
+    }
+
+    public var waitDescriptor: Int32? { finished ? nil : fd }
+    public func restore(_ checkpoint: String) {}
+    public func checkpoint(after token: Int64) -> String? { nil }
+    public func takeEvents() -> [SourceEvent] { [] }
+
+    public func read(maxLines: Int, _ line: (ArraySlice<UInt8>, Int64, EntryMetadata?) -> Void) -> ReadStatus {
+        guard !finished else { return .finished }
+        var delivered = 0
+        while delivered < maxLines {
+            let n = Foundation.read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { return .more }
+            }
+            if n <= 0 {
+                if !carry.isEmpty { emit(carry[...], line) }
+                carry.removeAll()
+                finished = true
+                return .finished
+            }
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<n]).bindMemory(to: UInt8.self)
+            var start = 0
+            while start < n {
+                guard let newline = bytes[start...].firstIndex(of: 0x0A) else {
+                    append(bytes[start..<n])
+                    break
+                }
+                if carry.isEmpty && !carryCut {
+                    emit(ArraySlice(bytes[start..<newline]), line)
+                } else {
+                    append(bytes[start..<newline])
+                    emit(carry[...], line)
+                    carry.removeAll(keepingCapacity: carry.count <= 1 << 16)
+                    carryCut = false
+                }
+                delivered += 1
+                start = newline + 1
+            }
+        }
+        return .more
+    }
+
+    private func append(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
+        guard !carryCut else { return }
+        carry.append(contentsOf: bytes)
+        if carry.count > maxLineBytes {
+            carry.removeLast(carry.count - maxLineBytes)
+            carryCut = true
+        }
+    }
+
+    private func emit(_ bytes: ArraySlice<UInt8>, _ line: (ArraySlice<UInt8>, Int64, EntryMetadata?) -> Void) {
+        token += 1
+        guard let decode else { return line(bytes, token, nil) }
+        for (decoded, metadata) in decode(bytes) { line(decoded, token, metadata) }
+    }
+}
