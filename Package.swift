@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "LogwatchCoreTests", dependencies: ["LogwatchCore"]),
         .testTarget(name: "RuleCatalogTests", dependencies: ["LogwatchCore"]),
         .testTarget(name: "LogwatchIOTests", dependencies: ["LogwatchIO", "LogwatchCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LogwatchCore", "logwatch"], exclude: ["Golden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LogwatchCore", "LogwatchIO", "logwatch"], exclude: ["Golden"]),
     ]
 )
 

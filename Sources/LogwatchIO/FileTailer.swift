@@ -120,11 +120,25 @@ public final class FileTailer: LogSource {
         fstat(fd, &current)
         if st.st_dev != current.st_dev || st.st_ino != current.st_ino {
             flushPartial(line)
+            let skipped = generationsBetween(old: current, new: st)
             retire()
+            var delivered = 0
+            for path in skipped {
+                // Rotated again before we looked: read that generation whole, in order.
+                let missedFD = open(path, O_RDONLY | O_CLOEXEC)
+                guard missedFD >= 0 else { continue }
+                fd = missedFD
+                offset = 0
+                generations.append(Generation(base: base, fd: fd, identity: nil))
+                delivered += drain(maxLines: Int.max, line)
+                flushPartial(line)
+                retire()
+                event(.rotated, "rotated twice between two reads; read the intermediate file \(path) whole")
+            }
             event(.rotated, "rotated; the old file was read to its end, reading the new file from its start")
             startAtEnd = false
-            guard openPath() else { return 0 }
-            return drain(maxLines: maxLines, line)
+            guard openPath() else { return delivered }
+            return delivered + drain(maxLines: maxLines, line)
         }
         if Int64(st.st_size) < offset || headChanged(size: Int64(st.st_size)) {
             event(.truncated, "truncated in place (copytruncate); reading again from its start — lines written just before the truncation may be missing (possible gap)")
@@ -138,6 +152,26 @@ public final class FileTailer: LogSource {
             return drain(maxLines: maxLines, line)
         }
         return 0
+    }
+
+    /// Files that were at `path` after the old file and before the new one: renamed away again
+    /// before we looked. They were written after the old file was renamed (their modification
+    /// time is later than the old file's change time), and are neither of the two.
+    private func generationsBetween(old: stat, new: stat) -> [String] {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory) else { return [] }
+        let renamedAt = Double(old.st_ctim.tv_sec) + Double(old.st_ctim.tv_nsec) / 1e9
+        var found: [(path: String, modified: Double)] = []
+        for entry in entries where entry != name && entry.hasPrefix(name) && !entry.hasSuffix(".gz") {
+            let candidate = (directory as NSString).appendingPathComponent(entry)
+            var st = stat()
+            guard lstat(candidate, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+                  st.st_ino != old.st_ino, st.st_ino != new.st_ino else { continue }
+            let modified = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+            if modified >= renamedAt { found.append((candidate, modified)) }
+        }
+        return found.sorted { $0.modified < $1.modified }.map(\.path)
     }
 
     /// A copytruncate followed by fast writes can regrow the file past our offset before we

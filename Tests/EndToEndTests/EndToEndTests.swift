@@ -133,56 +133,6 @@ final class EndToEndTests: XCTestCase {
             XCTAssertTrue(index.contains("\(cls)/\(id).html"), id)
         }
     }
-
-    /// `--follow` through rename rotations: every error appended is printed exactly once.
-    func testFollowSurvivesRenameRotationWithoutLossOrRepeats() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lw-follow-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("proxy.log").path
-        FileManager.default.createFile(atPath: path, contents: Data("INFO:     old line before start\n".utf8))
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["--follow", path, "--json"]
-        let out = Pipe()
-        process.standardOutput = out
-        let collected = Collected()
-        out.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
-        try process.run()
-        // Ready when a probe line written after start comes back (rule compilation takes a moment).
-        let deadline = Date().addingTimeInterval(30)
-        while !collected.text.contains("seq=probe"), Date() < deadline {
-            let handle = FileHandle(forWritingAtPath: path)!
-            handle.seekToEndOfFile()
-            handle.write(Data("12:00:00 - LiteLLM Proxy:ERROR: a.py:1 - litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached seq=probe. Received Model Group=gpt-4o\n".utf8))
-            try handle.close()
-            usleep(300_000)
-        }
-        var expected = 0
-        for rotation in 0..<5 {
-            let handle = FileHandle(forWritingAtPath: path)!
-            handle.seekToEndOfFile()
-            for i in 0..<20 {
-                expected += 1
-                handle.write(Data("12:00:00 - LiteLLM Proxy:ERROR: a.py:1 - litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached seq=\(rotation)-\(i). Received Model Group=gpt-4o\n".utf8))
-            }
-            try handle.close()
-            try FileManager.default.moveItem(atPath: path, toPath: path + ".\(rotation)")
-            FileManager.default.createFile(atPath: path, contents: nil)
-            usleep(300_000)
-        }
-        usleep(1_500_000)
-        process.terminate()
-        process.waitUntilExit()
-        out.fileHandleForReading.readabilityHandler = nil
-        let lines = collected.text.split(separator: "\n")
-        var seen: [String: Int] = [:]
-        for line in lines {
-            if let range = line.range(of: #"seq=[0-9]+-[0-9]+"#, options: .regularExpression) { seen[String(line[range]), default: 0] += 1 }
-        }
-        XCTAssertEqual(seen.count, expected, "lost records")
-        XCTAssertEqual(seen.values.filter { $0 != 1 }.count, 0, "repeated records")
-    }
 }
 
 /// Output gathered from a child process on another thread.

@@ -62,6 +62,19 @@ final class FileTailerTests: XCTestCase {
         XCTAssertTrue(truncated.first?.message.contains("possible gap") == true)
     }
 
+    func testTwoRotationsBetweenReadsLoseNoGeneration() throws {
+        let path = dir.appendingPathComponent("proxy.log").path
+        FileManager.default.createFile(atPath: path, contents: Data("a1\n".utf8))
+        let tailer = FileTailer(path: path, fromStart: true)
+        XCTAssertEqual(text(tailer), "a1\n")
+        try append(path, "a2\n")
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        FileManager.default.createFile(atPath: path, contents: Data("b1\nb2\n".utf8))
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".2")
+        FileManager.default.createFile(atPath: path, contents: Data("c1\n".utf8))
+        XCTAssertEqual(text(tailer), "a2\nb1\nb2\nc1\n")
+    }
+
     func testDeletedThenRecreatedFileIsReadFromItsStart() throws {
         let path = dir.appendingPathComponent("proxy.log").path
         FileManager.default.createFile(atPath: path, contents: Data("old\n".utf8))
