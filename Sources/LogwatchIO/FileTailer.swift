@@ -119,8 +119,14 @@ public final class FileTailer: LogSource {
         var current = stat()
         fstat(fd, &current)
         if st.st_dev != current.st_dev || st.st_ino != current.st_ino {
+            // Open the new file before looking for generations in between: a writer that rotates
+            // again meanwhile must not slip one past us between a stat and an open.
+            let newFD = open(path, O_RDONLY | O_CLOEXEC)
+            guard newFD >= 0 else { return 0 }  // between rename and create: next time
+            var opened = stat()
+            fstat(newFD, &opened)
             flushPartial(line)
-            let skipped = generationsBetween(old: current, new: st)
+            let skipped = generationsBetween(old: current, new: opened)
             retire()
             var delivered = 0
             for path in skipped {
@@ -137,7 +143,7 @@ public final class FileTailer: LogSource {
             }
             event(.rotated, "rotated; the old file was read to its end, reading the new file from its start")
             startAtEnd = false
-            guard openPath() else { return delivered }
+            adopt(newFD)
             return delivered + drain(maxLines: maxLines, line)
         }
         if Int64(st.st_size) < offset || headChanged(size: Int64(st.st_size)) {
@@ -210,6 +216,12 @@ public final class FileTailer: LogSource {
             return false
         }
         waitingReported = false
+        adopt(newFD)
+        return true
+    }
+
+    /// Makes a freshly opened descriptor of `path` the file being read.
+    private func adopt(_ newFD: Int32) {
         fd = newFD
         offset = 0
         head.removeAll()
@@ -222,7 +234,6 @@ public final class FileTailer: LogSource {
             startAtEnd = false
         }
         generations.append(Generation(base: base, fd: fd, identity: nil))
-        return true
     }
 
     /// Applies a restored checkpoint to the file just opened at `path`.
