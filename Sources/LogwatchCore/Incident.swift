@@ -45,8 +45,9 @@ public struct Incident: Sendable, Codable {
     public var group: String = ""
     /// When its firing notice went out; nil while it waits for `groupWait`.
     public var announcedAt: Double?
-    /// The count the last notice covering it reported.
+    /// The count the last notice covering it reported, and when that notice went out.
     public var reportedCount: Int = 0
+    public var lastReportAt: Double?
     /// When the last full notice (firing or reminder) covering it went out.
     public var lastFullNoticeAt: Double?
     /// When it was resolved (the time of its resolve notice).

@@ -32,7 +32,7 @@ public struct IncidentBook: Sendable {
     private var redactor: Redactor
 
     struct GroupState: Sendable, Equatable {
-        /// When the last firing, digest or reminder of this group went out.
+        /// When the last digest of this group went out.
         var lastNoticeAt: Double
     }
 
@@ -134,13 +134,17 @@ public struct IncidentBook: Sendable {
             let reminding = firing.filter { now - (incidents[$0].lastFullNoticeAt ?? now) >= policy.repeatInterval }
             if !reminding.isEmpty {
                 let items = reminding.map { report($0, now: now, full: true) }
-                groups[group] = GroupState(lastNoticeAt: now)
                 notices.append(makeNotice(.reminder, group: group, items: items, now: now))
             }
 
+            // Digests: at most one per group every groupInterval, and only once some incident's
+            // news is at least groupInterval older than its last notice; the others with news
+            // ride along. Firing notices do not move the group's timer, so a stream of new
+            // incidents cannot starve the digests of older ones.
             let news = firing.filter { incidents[$0].count > incidents[$0].reportedCount && !reminding.contains($0) }
-            let lastGroupNotice = groups[group]?.lastNoticeAt ?? -Double.infinity
-            if !news.isEmpty && now - lastGroupNotice >= policy.groupInterval {
+            let lastDigest = groups[group]?.lastNoticeAt ?? -Double.infinity
+            let ripe = news.contains { now - (incidents[$0].lastReportAt ?? now) >= policy.groupInterval }
+            if ripe && now - lastDigest >= policy.groupInterval {
                 let items = news.map { report($0, now: now, full: false) }
                 groups[group] = GroupState(lastNoticeAt: now)
                 notices.append(makeNotice(.digest, group: group, items: items, now: now))
@@ -170,7 +174,9 @@ public struct IncidentBook: Sendable {
             consider(max(after, incident.last.time + policy.resolveAfter))
             consider(max(after, (incident.lastFullNoticeAt ?? announcedAt) + policy.repeatInterval))
             if incident.count > incident.reportedCount {
-                consider(max(after, (groups[incident.group]?.lastNoticeAt ?? announcedAt) + policy.groupInterval))
+                let ripe = (incident.lastReportAt ?? announcedAt) + policy.groupInterval
+                let groupFree = (groups[incident.group]?.lastNoticeAt ?? -Double.infinity) + policy.groupInterval
+                consider(max(after, ripe, groupFree))
             }
         }
         return deadline
@@ -191,7 +197,6 @@ public struct IncidentBook: Sendable {
                 incidents[position].announcedAt = now
                 items.append(report(position, now: now, full: true))
             }
-            groups[group] = GroupState(lastNoticeAt: now)
             notices.append(makeNotice(.firing, group: group, items: items, now: now))
         }
         return notices
@@ -201,6 +206,7 @@ public struct IncidentBook: Sendable {
     private mutating func report(_ position: Int, now: Double, full: Bool) -> Notice.Item {
         let newCount = incidents[position].count - incidents[position].reportedCount
         incidents[position].reportedCount = incidents[position].count
+        incidents[position].lastReportAt = now
         if full { incidents[position].lastFullNoticeAt = now }
         return Notice.Item(incident: incidents[position], newCount: newCount)
     }
