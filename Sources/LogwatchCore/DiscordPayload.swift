@@ -86,7 +86,7 @@ public struct DiscordPayload: Sendable {
         let descriptionText = clipDescription(description, limit: min(Limit.description, (budget - used) * 2 / 3))
         used += descriptionText.platformLength
 
-        let extra = NoticeWording.fields(incident)
+        let extra = NoticeWording.fields(incident, context)
         let moreReserve = 120
         var added = 0
         for (name, value) in extra {

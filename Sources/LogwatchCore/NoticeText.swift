@@ -14,9 +14,15 @@ public struct NoticeText: Sendable {
     public func text(_ notice: Notice) -> String {
         var blocks: [String] = []
         let incidentText = IncidentText(style: style, links: context.links)
+        // Fields are masked by name too (a bare secret in an `api_key` field has no pattern).
+        var notice = notice
+        for index in notice.items.indices {
+            notice.items[index].incident.fields = context.redactor.redact(notice.items[index].incident.fields)
+            notice.items[index].incident.fingerprint = context.redactor.redact(notice.items[index].incident.fingerprint)
+        }
         switch notice.kind {
         case .firing:
-            blocks = notice.items.map { incidentText.render($0.incident, entry: context.entry(for: $0.incident)) }
+            blocks = notice.items.map { incidentText.render($0.incident, entry: context.entry(for: $0.incident)) + "\n" }
         case .reminder:
             blocks = notice.items.map { item in
                 incidentText.render(item.incident, entry: context.entry(for: item.incident), update: true)

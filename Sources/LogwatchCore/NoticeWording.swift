@@ -40,9 +40,11 @@ enum NoticeWording {
         return text
     }
 
-    /// The fields worth showing: non-empty, without per-request ids, sorted by name.
-    static func fields(_ incident: Incident) -> [(String, String)] {
-        incident.fields.filter { $0.key != "request_id" && !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    /// The fields worth showing: non-empty, without per-request ids, sorted by name, values
+    /// redacted by name as well as by content.
+    static func fields(_ incident: Incident, _ context: NoticeContext) -> [(String, String)] {
+        incident.fields.filter { $0.key != "request_id" && !$0.value.isEmpty }.sorted { $0.key < $1.key }
+            .map { ($0.key, context.redactor.redact(field: $0.key, value: $0.value)) }
     }
 
     /// "12m 5s", "4h 3m", "45s".

@@ -89,7 +89,7 @@ public struct SlackPayload: Sendable {
         ]
         if kind == .reminder { facts.append("*Firing for*\n\(NoticeWording.duration(incident.duration))") }
         blocks.append(fieldsSection(facts))
-        let shownFields = NoticeWording.fields(incident)
+        let shownFields = NoticeWording.fields(incident, context)
         if !shownFields.isEmpty {
             var texts = shownFields.prefix(Limit.fields).map { "*\(mrkdwn($0.0, 200))*\n\(mrkdwn($0.1, 1_000))" }
             if shownFields.count > Limit.fields {

@@ -104,7 +104,7 @@ public struct TeamsPayload: Sendable {
             fact("First seen", NoticeWording.sighting(incident.first)),
             fact("Last seen", NoticeWording.sighting(incident.last)),
         ]
-        let fields = NoticeWording.fields(incident)
+        let fields = NoticeWording.fields(incident, context)
         let room = max(0, shape.facts - 1)
         facts += fields.prefix(room).map { fact($0.0, $0.1) }
         if fields.count > room {

@@ -52,8 +52,8 @@ public struct WebhookPayload: Sendable {
             ("last_seen", sighting(incident.last)),
             ("resolved_at", incident.resolvedAt.map { .string(RFC3339.format($0)) } ?? .null),
             ("duration_seconds", .double(incident.duration)),
-            ("fields", .object(incident.fields.sorted { $0.key < $1.key }.map { ($0.key, .string(s($0.value))) })),
-            ("fingerprint", .object(incident.fingerprint.sorted { $0.key < $1.key }.map { ($0.key, .string(s($0.value))) })),
+            ("fields", redactedFields(incident.fields)),
+            ("fingerprint", redactedFields(incident.fingerprint)),
             ("sample", .string(context.safe(incident.sample, limit: sampleLimit))),
             ("template", optional(incident.template)),
             ("summary", optional(entry?.summary)),
@@ -61,6 +61,12 @@ public struct WebhookPayload: Sendable {
             ("entry_link", optional(context.link(for: incident))),
             ("explain", optional(incident.ruleClass == .unknown ? nil : EntryLinks.explainCommand(incident.ruleID))),
         ])
+    }
+
+    func redactedFields(_ fields: [String: String]) -> JSONWriter.Value {
+        .object(fields.sorted { $0.key < $1.key }.map {
+            (context.safe($0.key), .string(context.redactor.redact(field: $0.key, value: $0.value)))
+        })
     }
 
     func sighting(_ sighting: Sighting) -> JSONWriter.Value {
