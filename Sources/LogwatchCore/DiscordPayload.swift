@@ -50,8 +50,6 @@ public struct DiscordPayload: Sendable {
     }
 
     /// One incident in full, within `budget` characters.
-    func full(_ item: Notice.Item, notice: Notice) -> JSONWriter.Value { full(item, notice: notice, budget: Limit.total) }
-
     func full(_ item: Notice.Item, notice: Notice, budget: Int) -> JSONWriter.Value {
         let incident = item.incident
         var used = 0
