@@ -7,8 +7,9 @@
 /// and never change while it fires: counts and times live in annotations.
 public struct AlertmanagerPayload: Sendable {
     public var context: NoticeContext
-    /// The value of the `alertname` label for every alert; the rule goes in `rule`.
-    public var alertName = "LogwatchIncident"
+    /// A fixed `alertname` for every alert; nil (the default) uses the rule id, so Alertmanager's
+    /// usual `group_by: [alertname]` groups the same problem across hosts.
+    public var alertName: String?
 
     public init(context: NoticeContext) {
         self.context = context
@@ -26,7 +27,7 @@ public struct AlertmanagerPayload: Sendable {
     func alert(_ item: Notice.Item, notice: Notice) -> JSONWriter.Value {
         let incident = item.incident
         var labels: [(String, String)] = [
-            ("alertname", alertName),
+            ("alertname", alertName ?? incident.ruleID),
             ("class", incident.ruleClass.rawValue),
             ("rule", incident.ruleID),
             ("severity", incident.severity.rawValue),

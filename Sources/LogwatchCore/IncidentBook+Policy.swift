@@ -24,6 +24,7 @@ extension IncidentBook {
 
         public var groupWait: Double
         public var groupInterval: Double
+        /// 0 turns reminders off.
         public var repeatInterval: Double
         public var resolveAfter: Double
         public var groupBy: GroupBy

@@ -131,7 +131,8 @@ public struct IncidentBook: Sendable {
             }
 
             let firing = announced.filter { !forget.contains($0) }
-            let reminding = firing.filter { now - (incidents[$0].lastFullNoticeAt ?? now) >= policy.repeatInterval }
+            let reminding = policy.repeatInterval <= 0 ? []
+                : firing.filter { now - (incidents[$0].lastFullNoticeAt ?? now) >= policy.repeatInterval }
             if !reminding.isEmpty {
                 let items = reminding.map { report($0, now: now, full: true) }
                 notices.append(makeNotice(.reminder, group: group, items: items, now: now))
@@ -172,7 +173,9 @@ public struct IncidentBook: Sendable {
             // Anything else waits at least until after the announcing call.
             let after = announcedAt.nextUp
             consider(max(after, incident.last.time + policy.resolveAfter))
-            consider(max(after, (incident.lastFullNoticeAt ?? announcedAt) + policy.repeatInterval))
+            if policy.repeatInterval > 0 {
+                consider(max(after, (incident.lastFullNoticeAt ?? announcedAt) + policy.repeatInterval))
+            }
             if incident.count > incident.reportedCount {
                 let ripe = (incident.lastReportAt ?? announcedAt) + policy.groupInterval
                 let groupFree = (groups[incident.group]?.lastNoticeAt ?? -Double.infinity) + policy.groupInterval

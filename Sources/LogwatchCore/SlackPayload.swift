@@ -67,7 +67,8 @@ public struct SlackPayload: Sendable {
         let losses = NoticeWording.losses(notice)
         if !losses.isEmpty { blocks.append(context(losses.map { "⚠️ " + mrkdwn($0, 500) })) }
         return .object([
-            ("text", .string(context.safe(fallback(notice), limit: Limit.fallbackText))),
+            // The fallback is mrkdwn too: escaped like the blocks.
+            ("text", .string(mrkdwn(fallback(notice), Limit.fallbackText))),
             ("blocks", .array(blocks)),
         ])
     }

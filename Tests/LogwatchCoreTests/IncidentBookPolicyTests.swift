@@ -97,6 +97,18 @@ final class IncidentBookPolicyTests: XCTestCase {
         XCTAssertEqual(notices.reduce(0) { $0 + $1.newCount }, book.incidents[0].reportedCount)
     }
 
+    func testZeroRepeatIntervalTurnsRemindersOff() {
+        var book = IncidentBook(policy: .init(repeatInterval: 0))
+        var notices: [Notice] = []
+        book.add(azure, time: t0)
+        for minute in 1...300 {
+            book.add(azure, time: t0 + Double(minute * 60))
+            notices += book.advance(to: t0 + Double(minute * 60))
+        }
+        XCTAssertEqual(notices.filter { $0.kind == .reminder }.count, 0)
+        XCTAssertEqual(notices.filter { $0.kind == .digest }.count, 59, "one digest every five minutes instead")
+    }
+
     func testResolveAfterQuietPeriodReportsTotalAndDurationThenForgets() throws {
         var book = IncidentBook()
         book.add(azure, time: t0)
