@@ -35,7 +35,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "LogwatchCoreTests", dependencies: ["LogwatchCore"]),
+        .testTarget(name: "LogwatchCoreTests", dependencies: ["LogwatchCore"], exclude: ["Golden"]),
         .testTarget(name: "RuleCatalogTests", dependencies: ["LogwatchCore"]),
         .testTarget(name: "LogwatchIOTests", dependencies: ["LogwatchIO", "LogwatchCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogwatchCore", "LogwatchIO", "logwatch"], exclude: ["Golden"]),

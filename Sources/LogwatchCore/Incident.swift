@@ -1,5 +1,5 @@
 /// Where and when a record of an incident was seen.
-public struct Sighting: Sendable, Equatable {
+public struct Sighting: Sendable, Equatable, Codable {
     public var source: String
     public var line: Int
     /// The producer's timestamp text, when the record had one.
@@ -9,7 +9,16 @@ public struct Sighting: Sendable, Equatable {
 }
 
 /// Records with the same rule and fingerprint values: one problem, counted.
-public struct Incident: Sendable {
+///
+/// Codable because the state store persists the incident book across restarts and reloads.
+public struct Incident: Sendable, Codable {
+    /// open: seen, not yet reported or reported with no news; updated: records arrived after a
+    /// notice; resolved: quiet for the policy's `resolveAfter` (the book forgets it after the
+    /// resolve notice).
+    public enum State: String, Sendable, Codable {
+        case open, updated, resolved
+    }
+
     /// Stable id: a hash of the rule and fingerprint values (never request ids).
     public var id: String
     public var ruleID: String
@@ -26,9 +35,26 @@ public struct Incident: Sendable {
     /// The first record's text, redacted and cut to a readable size.
     public var sample: String
     public var template: String?
-    /// How many records the last notice reported, and when it went out.
+    /// How many records the last terminal update showed, and when (`markNoticed`, `dueUpdates`).
     public var countAtLastNotice: Int = 0
     public var lastNoticeTime: Double?
+
+    // Notice policy bookkeeping (`IncidentBook.advance(to:)`), kept apart from the terminal's.
+    public var state: State = .open
+    /// The group it is batched with (by class, rule or incident, as the policy says).
+    public var group: String = ""
+    /// When its firing notice went out; nil while it waits for `groupWait`.
+    public var announcedAt: Double?
+    /// The count the last notice covering it reported, and when that notice went out.
+    public var reportedCount: Int = 0
+    public var lastReportAt: Double?
+    /// When the last full notice (firing or reminder) covering it went out.
+    public var lastFullNoticeAt: Double?
+    /// When it was resolved (the time of its resolve notice).
+    public var resolvedAt: Double?
+
+    /// Seconds from the first to the last record.
+    public var duration: Double { max(0, last.time - first.time) }
 }
 
 /// Links from notices to the rendered troubleshooting entries.

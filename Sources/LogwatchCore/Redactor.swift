@@ -45,9 +45,33 @@ public struct Redactor: Sendable {
         return result
     }
 
+    /// Redacts field values; a field whose name says it holds a credential is masked whole,
+    /// since a bare secret carries no pattern a text scan could recognise.
     public func redact(_ fields: [String: String]) -> [String: String] {
-        fields.mapValues { redact($0) }
+        var out: [String: String] = [:]
+        for (name, value) in fields { out[name] = redact(field: name, value: value) }
+        return out
     }
+
+    public func redact(field name: String, value: String) -> String {
+        guard Self.isSecretName(name), !value.isEmpty else { return redact(value) }
+        if value.hasPrefix("****") || value.hasPrefix("...") { return value }
+        return Self.mask(value[...])
+    }
+
+    /// Field names that hold credentials (`api_key`, `client_secret`, `key_hash`, ...), but not
+    /// names that merely mention them (`key_alias`, `token_limit`).
+    public static func isSecretName(_ name: String) -> Bool {
+        let lowered = name.lowercased().replacingDashes
+        if secretNames.contains(lowered) { return true }
+        return secretSuffixes.contains { lowered.hasSuffix($0) }
+    }
+
+    static let secretNames: Set<String> = [
+        "api_key", "apikey", "secret", "password", "passwd", "authorization", "token", "bearer", "key_hash",
+        "private_key", "credential", "credentials", "cookie", "subscription_key", "master_key", "sig", "signature",
+    ]
+    static let secretSuffixes = ["_secret", "_password", "_api_key", "_token", "_key_hash", "_private_key", "_master_key"]
 
     private func apply(_ pattern: PCRE2Pattern, group: Int, to text: String) -> String {
         let bytes = Array(text.utf8)
@@ -77,6 +101,10 @@ public struct Redactor: Sendable {
         out += bytes[cursor...]
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+extension String {
+    fileprivate var replacingDashes: String { String(map { $0 == "-" ? "_" : $0 }) }
 }
 
 extension PCRE2Pattern {

@@ -48,4 +48,19 @@ final class RedactorTests: XCTestCase {
         let leaked = secrets.filter { output.contains($0) }
         XCTAssertEqual(leaked.count, 0, "leaked: \(leaked.prefix(3))")
     }
+
+    func testFieldsNamedAsCredentialsAreMaskedWholeButLookalikesAreNot() {
+        let fields = redactor.redact([
+            "api_key": "plainvalue1234", "client_secret": "abcdefghijkl", "key_hash": "88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b",
+            "access_token": "tok", "key_alias": "billing-app-prod", "token_limit": "1000", "key_masked": "sk-...8aSP",
+        ])
+        XCTAssertEqual(fields["api_key"], "****1234")
+        XCTAssertEqual(fields["client_secret"], "****ijkl")
+        XCTAssertEqual(fields["key_hash"], "****6b4b")
+        XCTAssertEqual(fields["access_token"], "****")
+        XCTAssertEqual(fields["key_alias"], "billing-app-prod")
+        XCTAssertEqual(fields["token_limit"], "1000")
+        XCTAssertEqual(fields["key_masked"], "sk-...8aSP")
+        XCTAssertEqual(redactor.redact(field: "API-Key", value: "****abcd"), "****abcd", "already masked stays as it is")
+    }
 }
