@@ -45,6 +45,7 @@ public struct AlertmanagerPayload: Sendable {
             "Last seen \(NoticeWording.sighting(incident.last)).",
         ]
         if let origin = incident.origin { description.append("From \(origin.phrase).") }
+        if let deployContext = incident.deployContext { description.append("Deploy: \(deployContext).") }
         let fields = NoticeWording.fields(incident, context)
         if !fields.isEmpty { description.append("Fields: " + fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ")) }
         if let entry = context.entry(for: incident) { description.append("Quick fix: " + entry.quickFix) }

@@ -71,6 +71,7 @@ public struct DiscordPayload: Sendable {
         // The description gets two thirds of what is left; the incident's fields the rest.
         var description: [String] = []
         if let origin = incident.origin { description.append("From \(origin.phrase).") }
+        if let deployContext = incident.deployContext { description.append("Deploy: \(deployContext).") }
         description.append("**Sample** (redacted)\n```\n" + sampleText(incident.sample) + "\n```")
         if let entry = context.entry(for: incident) {
             description.append("**What it means:** " + context.safe(entry.summary))

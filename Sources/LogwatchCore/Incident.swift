@@ -35,6 +35,9 @@ public struct Incident: Sendable, Codable {
     /// The first record's text, redacted and cut to a readable size.
     public var sample: String
     public var template: String?
+    /// Set when the incident opened shortly after a watched unit started or stopped:
+    /// "began 40 s after litellm.service restarted at 12:03:11 UTC".
+    public var deployContext: String?
     /// How many records the last terminal update showed, and when (`markNoticed`, `dueUpdates`).
     public var countAtLastNotice: Int = 0
     public var lastNoticeTime: Double?

@@ -19,6 +19,9 @@ public struct IncidentText: Sendable {
         lines.append(style.severity(tag, incident.severity) + " " + style.bold(incident.title)
                      + style.dim("  (\(incident.ruleID), \(verb), \(count))"))
         lines.append("  first: \(where_(incident.first))" + (incident.count > 1 ? "   last: \(where_(incident.last))" : ""))
+        if let deployContext = incident.deployContext {
+            lines.append("  deploy: \(deployContext)")
+        }
         if let origin = incident.origin {
             lines.append("  origin: \(origin.phrase)")
         }

@@ -79,6 +79,7 @@ public struct SlackPayload: Sendable {
         var blocks: [JSONWriter.Value] = []
         var title = "*\(mrkdwn(incident.title, 500))*"
         if let origin = incident.origin { title += "\nfrom \(mrkdwn(origin.phrase, 200))" }
+        if let deployContext = incident.deployContext { title += "\n:rocket: \(mrkdwn(deployContext, 300))" }
         blocks.append(section(title))
         var facts = [
             "*Class*\n\(incident.ruleClass.rawValue)",

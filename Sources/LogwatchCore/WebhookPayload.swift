@@ -45,6 +45,7 @@ public struct WebhookPayload: Sendable {
             ("severity", .string(incident.severity.rawValue)),
             ("title", .string(s(incident.title))),
             ("origin", incident.origin.map { .string($0.rawValue) } ?? .null),
+            ("deploy_context", optional(incident.deployContext)),
             ("state", .string(incident.state.rawValue)),
             ("count", .int(incident.count)),
             ("new_count", .int(item.newCount)),

@@ -79,6 +79,15 @@ final class PayloadGoldenTests: XCTestCase {
         XCTAssertEqual(AlertmanagerPayload(context: context).render(summary).string, "[]")
     }
 
+    func testADeployContextReachesEveryFormat() {
+        var (firing, _, _) = NoticeFixture.notices
+        firing.items[0].incident.deployContext = "began 40 s after litellm.service restarted at 12:03:11 UTC"
+        for format in NoticeFormat.allCases {
+            let text = format.render(firing, context: context).string
+            XCTAssertTrue(text.contains("began 40 s after litellm.service restarted at 12:03:11 UTC"), "\(format)")
+        }
+    }
+
     func testEveryFormatRendersThroughNoticeFormat() {
         let (firing, _, _) = NoticeFixture.notices
         for format in NoticeFormat.allCases {
