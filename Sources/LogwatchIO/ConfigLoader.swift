@@ -137,6 +137,17 @@ public enum ConfigLoader {
     /// Loads and compiles the configured rule directories without the disabled ids, and checks
     /// that every disabled id exists (a typo there would leave a noisy rule on).
     public static func loadRules(for config: LogwatchConfig, file: String) throws -> (specs: [RuleSpec], ruleSet: RuleSet) {
+        // A missing directory is the config's fault: say which line names it.
+        var missing: [ConfigProblem] = []
+        for (index, directory) in config.rules.directories.enumerated() {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                let key = "rules.dirs[\(index)]"
+                missing.append(ConfigProblem(file: file, line: config.line(of: key), key: key,
+                                             message: "the rule directory \(directory) does not exist or is not a directory"))
+            }
+        }
+        if !missing.isEmpty { throw ConfigErrors(problems: missing) }
         let loaded = try RuleDirectory.load(config.rules.directories, disabled: Set(config.rules.disabled))
         let all = Set(loaded.specs.map(\.id))
         var problems: [ConfigProblem] = []

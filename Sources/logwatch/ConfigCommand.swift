@@ -6,6 +6,12 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Validate the daemon's config file.",
+        discussion: """
+        The config file is documented in docs/configuration.md (installed under share/doc/logwatch).
+        Examples:
+          logwatch config check
+          logwatch config check --config ./config.yaml
+        """,
         subcommands: [Check.self])
 
     struct Check: ParsableCommand {
@@ -55,6 +61,9 @@ struct ConfigCommand: ParsableCommand {
             let redactor = Redactor()
             Output.out("# Effective config from \(config) (URLs masked)")
             Output.out(String(redactor.redact(ConfigRenderer.render(loaded)).dropLast()))
+            if !PCRE2Pattern.jitAvailable {
+                Output.err("logwatch: PCRE2 JIT is unavailable here (MemoryDenyWriteExecute=yes?); field extraction uses the PCRE2 interpreter.")
+            }
             let disabled = loaded.rules.disabled.count
             Output.out("# OK: \(ruleSet.rules.count) rules\(disabled > 0 ? " (\(disabled) disabled)" : ""), "
                        + "\(loaded.sources.count) source(s), \(loaded.sinks.count) sink(s).")
