@@ -11,7 +11,8 @@ else
 HS_PKG := libhyperscan-dev
 endif
 # System packages the build and the tests need (tests use real journals and a real Alertmanager later).
-DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3
+# strace: a test checks the unit's SystemCallFilter= against what the binary really calls.
+DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace
 
 .PHONY: deps build release demo test accuracy check-rules entries clean install uninstall
 

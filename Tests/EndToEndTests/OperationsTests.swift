@@ -278,6 +278,67 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual(verify.stderr + verify.stdout, "", "systemd-analyze verify is not clean")
     }
 
+    /// The unit's SystemCallFilter= as the set of system calls it allows, expanded through
+    /// `systemd-analyze syscall-filter` (which knows this systemd's groups).
+    func allowedSystemCalls(unit: String, analyze: String) throws -> Set<String> {
+        let listing = try run(["syscall-filter"], executable: analyze).stdout
+        var groups: [String: [String]] = [:]
+        var current: String?
+        for line in listing.split(separator: "\n") {
+            if line.hasPrefix("@") { current = String(line.split(separator: " ")[0]); groups[current!] = []; continue }
+            let item = line.trimmingCharacters(in: .whitespaces)
+            guard let current, !item.isEmpty, !item.hasPrefix("#") else { continue }
+            groups[current]!.append(String(item.split(separator: " ")[0]))
+        }
+        func expand(_ name: String) -> Set<String> {
+            guard name.hasPrefix("@") else { return [name] }
+            return (groups[name] ?? []).reduce(into: Set<String>()) { $0.formUnion(expand($1)) }
+        }
+        var allowed: Set<String> = []
+        var denied: Set<String> = []
+        for line in try String(contentsOfFile: unit, encoding: .utf8).split(separator: "\n")
+        where line.hasPrefix("SystemCallFilter=") {
+            let value = line.dropFirst("SystemCallFilter=".count)
+            if value.hasPrefix("~") {
+                for name in value.dropFirst().split(separator: " ") { denied.formUnion(expand(String(name))) }
+            } else {
+                for name in value.split(separator: " ") { allowed.formUnion(expand(String(name))) }
+            }
+        }
+        XCTAssertGreaterThan(allowed.count, 100, "could not expand the filter groups")
+        return allowed.subtracting(denied)
+    }
+
+    /// A system call the filter refuses fails with EPERM under the unit; this traces what the
+    /// commands really call (add `run` here once it exists) and checks the filter allows it all.
+    func testTheUnitsSystemCallFilterAllowsEverySystemCallTheCommandsMake() throws {
+        guard let analyze = Self.which("systemd-analyze") else { throw XCTSkip("systemd-analyze is not installed") }
+        guard let strace = Self.which("strace") else { throw XCTSkip("strace is not installed (make deps installs it)") }
+        let unit = Self.repository.appendingPathComponent("systemd/logwatch.service").path
+        let allowed = try allowedSystemCalls(unit: unit, analyze: analyze)
+        let config = try write("c.yaml", "sinks:\n  - { type: slack, url_env: HOOK }\n")
+        let commands: [[String]] = [
+            ["config", "check", "--config", config],
+            ["scan", "Samples/litellm-proxy.log"],
+            ["explain", "--line", "litellm.AuthenticationError: AzureException AuthenticationError - Access denied"],
+        ]
+        for command in commands {
+            let summary = folder.appendingPathComponent("strace.txt").path
+            let traced = try run(["-f", "-qq", "-c", "-o", summary, EndToEndTests.binary.path] + command, executable: strace,
+                                 environment: ["HOOK": "https://hooks.slack.com/services/T/B/abcdefgh"])
+            if traced.stderr.contains("ptrace") { throw XCTSkip("ptrace is not permitted here: \(traced.stderr)") }
+            XCTAssertEqual(traced.status, 0, "\(command): \(traced.stderr)")
+            var used: Set<String> = []
+            for line in try String(contentsOfFile: summary, encoding: .utf8).split(separator: "\n") {
+                guard let name = line.split(separator: " ").last, !line.hasPrefix("%"), !line.hasPrefix("-"),
+                      name != "total" else { continue }
+                used.insert(String(name))
+            }
+            XCTAssertTrue(used.contains("openat"), "\(command): the trace looks empty: \(used)")
+            XCTAssertEqual(used.subtracting(allowed).sorted(), [], "\(command) makes system calls the unit refuses")
+        }
+    }
+
     // MARK: - make install
 
     func testMakeInstallIntoADestdirGivesABinaryThatFindsItsRulesAndCompletions() throws {
