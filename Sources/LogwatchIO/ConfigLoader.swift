@@ -38,6 +38,23 @@ public enum ConfigLoader {
         return try resolve(parsed, file: path, relativeTo: folder, environment: environment)
     }
 
+    /// Everything a start or a reload needs, built before anything is swapped in.
+    public struct Loaded: Sendable {
+        public var config: LogwatchConfig
+        public var specs: [RuleSpec]
+        public var ruleSet: RuleSet
+    }
+
+    /// `load(path:)` then `loadRules(for:file:)`: the config and its compiled rules together, for
+    /// `run` and SIGHUP (a reload that throws leaves the running pair in place). Throws
+    /// `UnreadableFile`, `ConfigErrors`, `RuleErrors` or `RuleDirectory.LoadError`.
+    public static func loadWithRules(path: String,
+                                     environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Loaded {
+        let config = try load(path: path, environment: environment)
+        let rules = try loadRules(for: config, file: path)
+        return Loaded(config: config, specs: rules.specs, ruleSet: rules.ruleSet)
+    }
+
     /// Resolves paths, the state directory and sink URLs of a parsed config.
     public static func resolve(_ parsed: LogwatchConfig, file: String, relativeTo folder: String,
                                environment: [String: String]) throws(ConfigErrors) -> LogwatchConfig {

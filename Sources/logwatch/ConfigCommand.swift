@@ -32,19 +32,12 @@ struct ConfigCommand: ParsableCommand {
         var config: String = ConfigLoader.defaultPath
 
         func run() throws {
-            let loaded: LogwatchConfig
+            let result: ConfigLoader.Loaded
             do {
-                loaded = try ConfigLoader.load(path: config)
+                result = try ConfigLoader.loadWithRules(path: config)
             } catch let error as ConfigLoader.UnreadableFile {
                 Output.err("logwatch: \(error)")
                 throw ExitCode(2)
-            } catch let errors as ConfigErrors {
-                report(errors)
-                throw ExitCode(1)
-            }
-            let ruleSet: RuleSet
-            do {
-                ruleSet = try ConfigLoader.loadRules(for: loaded, file: config).ruleSet
             } catch let errors as ConfigErrors {
                 report(errors)
                 throw ExitCode(1)
@@ -56,6 +49,7 @@ struct ConfigCommand: ParsableCommand {
                 Output.err("logwatch: \(config): rules: \(error)")
                 throw ExitCode(1)
             }
+            let loaded = result.config, ruleSet = result.ruleSet
             // The printer masks URLs itself; the Redactor pass catches anything else that looks
             // like a key (a token pasted into a path, say).
             let redactor = Redactor()

@@ -129,7 +129,9 @@ final class ConfigLoaderTests: XCTestCase {
     func testDisabledRulesAreLeftOutAndAnUnknownDisabledIdIsAProblem() throws {
         let rules = Self.repository.appendingPathComponent("Rules").path
         let good = try write("good.yaml", "rules: { dirs: [\"\(rules)\"], disable: [azure-auth-401] }\n")
-        let loaded = try ConfigLoader.loadRules(for: ConfigLoader.load(path: good, environment: [:]), file: good)
+        let loaded = try ConfigLoader.loadWithRules(path: good, environment: [:])
+        XCTAssertEqual(loaded.config.rules.disabled, ["azure-auth-401"])
+        XCTAssertFalse(loaded.specs.contains { $0.id == "azure-auth-401" })
         XCTAssertNil(loaded.ruleSet.rule(id: "azure-auth-401"))
         XCTAssertNotNil(loaded.ruleSet.rule(id: "proxy-virtual-key-not-found"))
 
