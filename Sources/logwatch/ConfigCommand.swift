@@ -16,16 +16,16 @@ struct ConfigCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a config file and print the effective config, every URL masked.",
+            abstract: "Validate a config file and print the effective config, webhook URLs masked.",
             discussion: """
-            Reads the file, resolves url_env and url_file, compiles the configured rule directories
-            without the disabled rules, and prints the config as it would run, defaults filled in.
-            Exit code 0 when valid, 1 when a check failed, 2 when the file cannot be read.
-            The systemd unit runs this before starting and before reloading.
+            Reads the file, resolves url_env and url_file, compiles the configured rule directories without the disabled rules, and prints the config as it would run, defaults filled in. Every problem is reported with its file, line and key.
+
+            Exit code 0 when valid, 1 when a check failed, 2 when the file cannot be read. The systemd unit runs this before it starts and before it reloads.
+
             Examples:
               logwatch config check
               logwatch config check --config ./config.yaml
-              SLACK_WEBHOOK_URL=https://hooks.slack.com/services/... logwatch config check --config systemd/config.example.yaml
+              SLACK_WEBHOOK_URL=https://... logwatch config check --config config.yaml
             """)
 
         @Option(name: .customLong("config"), help: "The config file.")
