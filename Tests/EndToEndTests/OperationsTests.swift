@@ -309,9 +309,10 @@ final class OperationsTests: XCTestCase {
         return allowed.subtracting(denied)
     }
 
-    /// A system call the filter refuses fails with EPERM under the unit; this traces what the
-    /// commands really call (add `run` here once it exists) and checks the filter allows it all.
-    func testTheUnitsSystemCallFilterAllowsEverySystemCallTheCommandsMake() throws {
+    /// A system call the filter refuses fails with EPERM under the unit, and a path ProcSubset=
+    /// or ProtectHome= hides is missing there; this traces what the commands really do (add `run`
+    /// here once it exists) and checks the unit allows it all.
+    func testTheUnitAllowsEverySystemCallAndPathTheCommandsUse() throws {
         guard let analyze = Self.which("systemd-analyze") else { throw XCTSkip("systemd-analyze is not installed") }
         guard let strace = Self.which("strace") else { throw XCTSkip("strace is not installed (make deps installs it)") }
         let unit = Self.repository.appendingPathComponent("systemd/logwatch.service").path
@@ -323,19 +324,24 @@ final class OperationsTests: XCTestCase {
             ["explain", "--line", "litellm.AuthenticationError: AzureException AuthenticationError - Access denied"],
         ]
         for command in commands {
-            let summary = folder.appendingPathComponent("strace.txt").path
-            let traced = try run(["-f", "-qq", "-c", "-o", summary, EndToEndTests.binary.path] + command, executable: strace,
+            let log = folder.appendingPathComponent("strace.txt").path
+            let traced = try run(["-f", "-qq", "-o", log, EndToEndTests.binary.path] + command, executable: strace,
                                  environment: ["HOOK": "https://hooks.slack.com/services/T/B/abcdefgh"])
             if traced.stderr.contains("ptrace") { throw XCTSkip("ptrace is not permitted here: \(traced.stderr)") }
             XCTAssertEqual(traced.status, 0, "\(command): \(traced.stderr)")
-            var used: Set<String> = []
-            for line in try String(contentsOfFile: summary, encoding: .utf8).split(separator: "\n") {
-                guard let name = line.split(separator: " ").last, !line.hasPrefix("%"), !line.hasPrefix("-"),
-                      name != "total" else { continue }
-                used.insert(String(name))
-            }
-            XCTAssertTrue(used.contains("openat"), "\(command): the trace looks empty: \(used)")
+            let trace = try String(contentsOfFile: log, encoding: .utf8)
+            // Lines look like `1234  openat(AT_FDCWD, "/etc/x", O_RDONLY) = 3`.
+            let call = try NSRegularExpression(pattern: #"^[0-9]+ +([a-z0-9_]+)\("#, options: .anchorsMatchLines)
+            let path = try NSRegularExpression(pattern: #""(/(?:proc|home|root)(?:/[^"]*)?)""#)
+            let whole = NSRange(trace.startIndex..., in: trace)
+            let used = Set(call.matches(in: trace, range: whole).map { String(trace[Range($0.range(at: 1), in: trace)!]) })
+            XCTAssertTrue(used.contains("openat"), "\(command): the trace looks empty: \(used.sorted())")
             XCTAssertEqual(used.subtracting(allowed).sorted(), [], "\(command) makes system calls the unit refuses")
+            // ProcSubset=pid leaves only per-process /proc entries; ProtectHome=yes hides /home and /root.
+            let paths = Set(path.matches(in: trace, range: whole).map { String(trace[Range($0.range(at: 1), in: trace)!]) })
+            let hidden = paths.filter { !$0.hasPrefix("/proc/self/") && !$0.hasPrefix("/proc/thread-self/")
+                && !($0.dropFirst(6).first?.isNumber ?? false) }
+            XCTAssertEqual(hidden.sorted(), [], "\(command) opens paths the unit hides")
         }
     }
 
