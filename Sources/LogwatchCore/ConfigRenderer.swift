@@ -13,8 +13,9 @@ public enum ConfigRenderer {
         return text + "/" + Redactor.mask(parts.path.dropFirst())
     }
 
-    /// The effective config. Comments say where defaults and URLs came from.
-    public static func render(_ config: LogwatchConfig) -> String {
+    /// The effective config. Comments say where defaults and URLs came from; `shippedRules` is
+    /// where the default catalogue was found, when the config lists no rule directories.
+    public static func render(_ config: LogwatchConfig, shippedRules: String? = nil) -> String {
         var lines: [String] = []
         lines.append("state_dir: \(scalar(config.stateDirectory ?? "~/.local/state/logwatch"))")
         lines.append("links:")
@@ -27,7 +28,7 @@ public enum ConfigRenderer {
         lines.append("http:")
         lines.append("  listen: \(config.http.listen.map { scalar($0.description) } ?? "off")")
         lines.append("rules:")
-        lines.append("  dirs: \(list(config.rules.directories))" + (config.rules.directories.isEmpty ? "  # the shipped catalogue" : ""))
+        lines.append("  dirs: \(list(config.rules.directories))" + (config.rules.directories.isEmpty ? "  # the shipped catalogue" + (shippedRules.map { ": \($0)" } ?? "") : ""))
         lines.append("  disable: \(list(config.rules.disabled))")
         lines.append("sources:")
         for source in config.sources {

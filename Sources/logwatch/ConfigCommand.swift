@@ -54,7 +54,7 @@ struct ConfigCommand: ParsableCommand {
             // like a key (a token pasted into a path, say).
             let redactor = Redactor()
             Output.out("# Effective config from \(config) (URLs masked)")
-            Output.out(String(redactor.redact(ConfigRenderer.render(loaded)).dropLast()))
+            Output.out(String(redactor.redact(ConfigRenderer.render(loaded, shippedRules: loaded.rules.directories.isEmpty ? RuleDirectory.shipped() : nil)).dropLast()))
             if !PCRE2Pattern.jitAvailable {
                 Output.err("logwatch: PCRE2 JIT is unavailable here (MemoryDenyWriteExecute=yes?); field extraction uses the PCRE2 interpreter.")
             }

@@ -133,6 +133,7 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("url: https://hooks.slack.com/****w9Xz  # from url_env SLACK_WEBHOOK_URL"), result.stdout)
         XCTAssertTrue(result.stdout.contains(" rules, 1 source(s), 2 sink(s).\n"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("  dirs: []  # the shipped catalogue: \(Self.repository.path)/Rules\n"), result.stdout)
 
         let unset = try run(["config", "check", "--config", example])
         XCTAssertEqual(unset.status, 1)
