@@ -124,6 +124,42 @@ public enum ConfigLoader {
         return config
     }
 
+    /// Things that are not errors but that an operator should hear about: a file glob that matches
+    /// nothing yet (it is followed when the file appears), a journal directory that is missing.
+    public static func warnings(for config: LogwatchConfig, file: String) -> [ConfigProblem] {
+        var warnings: [ConfigProblem] = []
+        for (index, source) in config.sources.enumerated() {
+            let paths: [String]
+            switch source {
+            case .file(let file): paths = file.paths
+            case .docker(let docker): paths = docker.paths
+            case .cri(let cri): paths = cri.paths
+            case .journal(let journal):
+                if let directory = journal.directory, !FileManager.default.fileExists(atPath: directory) {
+                    let key = "sources[\(index)].directory"
+                    warnings.append(ConfigProblem(file: file, line: config.line(of: key), key: key,
+                                                  message: "\(directory) does not exist (yet)"))
+                }
+                paths = []
+            case .stdin: paths = []
+            }
+            for (pathIndex, pattern) in paths.enumerated() where matchCount(pattern) == 0 {
+                let key = "sources[\(index)].paths[\(pathIndex)]"
+                warnings.append(ConfigProblem(file: file, line: config.line(of: key), key: key,
+                                              message: "matches no file now; it is read once it appears"))
+            }
+        }
+        return warnings
+    }
+
+    /// Files matching a glob(3) pattern now.
+    static func matchCount(_ pattern: String) -> Int {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard glob(pattern, 0, nil, &result) == 0 else { return 0 }
+        return Int(result.gl_pathc)
+    }
+
     /// `$STATE_DIRECTORY` (systemd's `StateDirectory=`; the first when several), else
     /// `$XDG_STATE_HOME/logwatch`, else `~/.local/state/logwatch`.
     public static func defaultStateDirectory(environment: [String: String]) -> String {

@@ -50,6 +50,7 @@ struct ConfigCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             let loaded = result.config, ruleSet = result.ruleSet
+            for warning in ConfigLoader.warnings(for: loaded, file: config) { Output.err("logwatch: warning: \(warning)") }
             // The printer masks URLs itself; the Redactor pass catches anything else that looks
             // like a key (a token pasted into a path, say).
             let redactor = Redactor()

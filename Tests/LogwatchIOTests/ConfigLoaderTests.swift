@@ -108,6 +108,20 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.stateDirectory, "/var/lib/logwatch", "the first of systemd's StateDirectory= list")
     }
 
+    func testSourcesThatMatchNothingYetAreWarningsNotErrors() throws {
+        try write("logs/proxy-1.log", "x\n")
+        let path = try write("config.yaml", """
+        sources:
+          - { type: file, paths: ["logs/proxy-*.log", "logs/none-*.log"] }
+          - { type: journal, units: [litellm], directory: no-journal }
+        """)
+        let config = try ConfigLoader.load(path: path, environment: [:])
+        XCTAssertEqual(ConfigLoader.warnings(for: config, file: path).map(\.description), [
+            "\(path):2: sources[0].paths[1]: matches no file now; it is read once it appears",
+            "\(path):3: sources[1].directory: \(folder.path)/no-journal does not exist (yet)",
+        ])
+    }
+
     func testTheStateDirectoryDefaultsFollowSystemdThenXDGThenHome() {
         XCTAssertEqual(ConfigLoader.defaultStateDirectory(environment: ["STATE_DIRECTORY": "/var/lib/logwatch", "HOME": "/h"]),
                        "/var/lib/logwatch")
