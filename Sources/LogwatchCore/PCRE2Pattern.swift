@@ -14,6 +14,12 @@ public final class PCRE2Pattern: @unchecked Sendable {
     /// Capture group names with their group numbers.
     public let names: [(name: String, group: Int)]
 
+    /// Whether PCRE2 JIT-compiled this pattern; when not, matching uses the interpreter.
+    public let isJITCompiled: Bool
+
+    /// Whether the JIT works in this process (it does not under systemd's MemoryDenyWriteExecute=yes).
+    public static var jitAvailable: Bool { (try? PCRE2Pattern("jit-probe"))?.isJITCompiled ?? false }
+
     public static let matchLimit: UInt32 = 1_000_000
     public static let depthLimit: UInt32 = 10_000
 
@@ -33,8 +39,9 @@ public final class PCRE2Pattern: @unchecked Sendable {
             throw CompileError(offset: errorOffset, reason: reason)
         }
         code = compiled
-        // JIT is an optimisation: under MemoryDenyWriteExecute it fails, and the interpreter still works.
-        _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE))
+        // JIT is an optimisation: under MemoryDenyWriteExecute (no W+X memory) it fails, and
+        // pcre2_match_8 then runs the interpreter on the same code. Never call pcre2_jit_match.
+        isJITCompiled = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
         let ctx = pcre2_match_context_create_8(nil)
         if let ctx {
             pcre2_set_match_limit_8(ctx, Self.matchLimit)

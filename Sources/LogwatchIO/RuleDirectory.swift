@@ -4,13 +4,15 @@ import LogwatchCore
 /// Finds and reads rule directories, then loads and compiles them.
 public enum RuleDirectory {
     /// The shipped catalogue: `$LOGWATCH_RULES`, beside the installed binary
-    /// (`../share/logwatch/Rules`, `./Rules`), or the source tree the binary was built in.
+    /// (`../share/logwatch/rules` as `make install` puts it, `./Rules`), or the source tree the binary was built in.
     public static func shipped() -> String? {
         let fm = FileManager.default
         if let env = ProcessInfo.processInfo.environment["LOGWATCH_RULES"], !env.isEmpty { return env }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var candidates: [URL] = []
         let bin = executable.deletingLastPathComponent()
+        // `make install` puts the catalogue in $(PREFIX)/share/logwatch/rules.
+        candidates.append(bin.appendingPathComponent("../share/logwatch/rules"))
         candidates.append(bin.appendingPathComponent("../share/logwatch/Rules"))
         candidates.append(bin.appendingPathComponent("Rules"))
         var dir = bin

@@ -6,13 +6,17 @@ struct EntriesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "entries",
         abstract: "Publish the troubleshooting entries.",
+        discussion: """
+        Examples:
+          logwatch entries build --out /var/www/logwatch
+        """,
         subcommands: [Build.self])
 
     struct Build: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Render every entry as static HTML and Markdown: an index by class and one page per signature.",
             discussion: """
-            Example:
+            Examples:
               logwatch entries build --out /var/www/logwatch
             Then set links.base_url (or --links-base-url) so notices link to {base}/{class}/{id}.html.
             """)

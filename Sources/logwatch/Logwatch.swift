@@ -15,7 +15,7 @@ struct Logwatch: ParsableCommand {
           logwatch explain --line 'litellm.AuthenticationError: AzureException AuthenticationError - ...'
           logwatch rules check
         """,
-        subcommands: [ScanCommand.self, ExplainCommand.self, RulesCommand.self, EntriesCommand.self])
+        subcommands: [ScanCommand.self, ExplainCommand.self, RulesCommand.self, EntriesCommand.self, ConfigCommand.self])
 
     @Option(name: .customLong("follow"), parsing: .upToNextOption,
             help: "Follow these files or patterns (tail -F; patterns such as '/var/log/litellm/*.log' pick up new files).")

@@ -6,6 +6,12 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Validate, list and export the signature rules.",
+        discussion: """
+        Examples:
+          logwatch rules check
+          logwatch rules list --json
+          logwatch rules patterns > patterns.txt && rg -c -f patterns.txt proxy.log
+        """,
         subcommands: [Check.self, List.self, Patterns.self])
 
     struct Check: ParsableCommand {
@@ -36,7 +42,13 @@ struct RulesCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List rules: id, class, severity, title.")
+        static let configuration = CommandConfiguration(
+            abstract: "List rules: id, class, severity, title.",
+            discussion: """
+            Examples:
+              logwatch rules list
+              logwatch rules list --rules /etc/logwatch/rules.d --json
+            """)
         @OptionGroup var common: CommonOptions
 
         func run() throws {
@@ -58,7 +70,12 @@ struct RulesCommand: ParsableCommand {
     struct Patterns: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print every detection pattern, one per line (for grep -E -f or rg -f).",
-            discussion: "Named groups are written as plain groups so other engines accept them.")
+            discussion: """
+            Named groups are written as plain groups so other engines accept them.
+            Examples:
+              logwatch rules patterns > patterns.txt
+              grep -E -c -f patterns.txt /var/log/litellm.log
+            """)
         @OptionGroup var common: CommonOptions
 
         func run() throws {
