@@ -81,6 +81,12 @@ public struct IncidentBook: Sendable {
         return (incident, true)
     }
 
+    /// Adds a deploy context to an incident (see `DeployCorrelator`).
+    public mutating func annotate(_ id: String, deployContext: String) {
+        guard let position = incidents.firstIndex(where: { $0.id == id }) else { return }
+        incidents[position].deployContext = deployContext
+    }
+
     /// Marks an incident as shown with its current count (terminal updates).
     public mutating func markNoticed(_ id: String, at time: Double) {
         guard let position = index[id] else { return }
