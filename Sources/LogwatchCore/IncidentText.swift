@@ -94,5 +94,5 @@ public struct IncidentText: Sendable {
 extension String {
     /// Pads with spaces on the right to `width` characters (for aligned terminal columns).
     public func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
-    func leftPadding(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+    public func leftPadding(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

@@ -43,6 +43,12 @@ public enum ConfigLoader {
         public var config: LogwatchConfig
         public var specs: [RuleSpec]
         public var ruleSet: RuleSet
+
+        public init(config: LogwatchConfig, specs: [RuleSpec], ruleSet: RuleSet) {
+            self.config = config
+            self.specs = specs
+            self.ruleSet = ruleSet
+        }
     }
 
     /// `load(path:)` then `loadRules(for:file:)`: the config and its compiled rules together, for

@@ -23,6 +23,8 @@ public final class Pipeline {
         public var checkpointInterval: Double = 1
         /// Lines read from one source before the others get a turn.
         public var batchLines = 8_192
+        /// How often file patterns are expanded again to find new files.
+        public var globInterval: Double = 2
         public init() {}
     }
 
@@ -79,6 +81,10 @@ public final class Pipeline {
     private let lock = NSLock()
     private var pendingActions: [(Pipeline) -> Void] = []
     private var lastCheckpoint: Double = 0
+    private var globs: [Glob] = []
+    private var lastGlob: Double = 0
+    /// Sources removed since the last checkpoint: their final positions are still written.
+    private var removed: [Input] = []
     public private(set) var statistics = Statistics()
 
     public struct Statistics: Sendable {
@@ -117,6 +123,58 @@ public final class Pipeline {
     }
 
     public var sourceKeys: [String] { inputs.map(\.source.key) }
+
+    /// Follows a path, or every file a pattern matches now and later (files that appear later
+    /// are new, so they are read from their start).
+    public func addFile(_ path: String, fromStart: Bool, format: FileTailer.Format = .plain) {
+        guard FileGlob.isPattern(path) else {
+            add(FileTailer(path: path, fromStart: fromStart, format: format))
+            return
+        }
+        let glob = FileGlob(path)
+        let matches = glob.expand()
+        for match in matches { add(FileTailer(path: match, fromStart: fromStart, format: format)) }
+        globs.append(Glob(glob: glob, format: format, known: Set(matches)))
+    }
+
+    /// Stops reading a source: its record in progress is flushed and handed over, and its
+    /// position written with the next checkpoint.
+    public func remove(key: String) {
+        guard let index = inputs.firstIndex(where: { $0.source.key == key }) else { return }
+        var records: [LogRecord] = []
+        let input = inputs[index]
+        input.framer.flush(into: &records)
+        handle(&records, input: input, now: Self.now())
+        removed.append(input)
+        inputs.remove(at: index)
+    }
+
+    /// Stops following a path or pattern given to `addFile`, and every file it brought.
+    public func removeFile(_ path: String) {
+        if let index = globs.firstIndex(where: { $0.glob.pattern == path }) {
+            for match in globs[index].known { remove(key: "file:" + match) }
+            globs.remove(at: index)
+        } else {
+            remove(key: "file:" + path)
+        }
+    }
+
+    struct Glob {
+        var glob: FileGlob
+        var format: FileTailer.Format
+        var known: Set<String>
+    }
+
+    private func expandGlobs(now: Double) {
+        guard !globs.isEmpty, now - lastGlob >= configuration.globInterval else { return }
+        lastGlob = now
+        for i in globs.indices {
+            for path in globs[i].glob.expand() where !globs[i].known.contains(path) {
+                globs[i].known.insert(path)
+                add(FileTailer(path: path, fromStart: true, format: globs[i].format))
+            }
+        }
+    }
 
     /// Thread-safe: asks the loop to finish (flush, checkpoint, return).
     public func stop() {
@@ -163,6 +221,7 @@ public final class Pipeline {
                 for event in input.source.takeEvents() { handler.event(event) }
             }
             handler.heartbeat(now)
+            expandGlobs(now: now)
             now = Self.now()
             let allFinished = inputs.allSatisfy(\.finished)
             if stopping || allFinished || now - lastCheckpoint >= configuration.checkpointInterval {
@@ -239,7 +298,7 @@ public final class Pipeline {
         lastCheckpoint = now
         var checkpoint = handler.checkpoint(now, final)
         var moved: [Input] = []
-        for input in inputs where input.dirty {
+        for input in inputs + removed where input.dirty {
             guard let token = input.doneToken, let text = input.source.checkpoint(after: token) else { continue }
             checkpoint.positions[input.source.key] = "\(input.doneLine)\t\(text)"
             moved.append(input)
@@ -251,6 +310,7 @@ public final class Pipeline {
         do {
             try store.commit(checkpoint, now: now)
             for input in moved { input.dirty = false }
+            removed.removeAll()
             statistics.checkpoints += 1
             handler.committed(now)
         } catch {

@@ -32,23 +32,7 @@ struct ConfigCommand: ParsableCommand {
         var config: String = ConfigLoader.defaultPath
 
         func run() throws {
-            let result: ConfigLoader.Loaded
-            do {
-                result = try ConfigLoader.loadWithRules(path: config)
-            } catch let error as ConfigLoader.UnreadableFile {
-                Output.err("logwatch: \(error)")
-                throw ExitCode(2)
-            } catch let errors as ConfigErrors {
-                report(errors)
-                throw ExitCode(1)
-            } catch let errors as RuleErrors {
-                Output.err("logwatch: the configured rules have \(errors.problems.count) problem(s):")
-                for problem in errors.problems { Output.err("  \(problem)") }
-                throw ExitCode(1)
-            } catch {
-                Output.err("logwatch: \(config): rules: \(error)")
-                throw ExitCode(1)
-            }
+            let result = try loadConfig(config, problemExit: 1)
             let loaded = result.config, ruleSet = result.ruleSet
             for warning in ConfigLoader.warnings(for: loaded, file: config) { Output.err("logwatch: warning: \(warning)") }
             // The printer masks URLs itself; the Redactor pass catches anything else that looks
@@ -62,11 +46,6 @@ struct ConfigCommand: ParsableCommand {
             let disabled = loaded.rules.disabled.count
             Output.out("# OK: \(ruleSet.rules.count) rules\(disabled > 0 ? " (\(disabled) disabled)" : ""), "
                        + "\(loaded.sources.count) source(s), \(loaded.sinks.count) sink(s).")
-        }
-
-        func report(_ errors: ConfigErrors) {
-            Output.err("logwatch: the config has \(errors.problems.count) problem(s):")
-            for problem in errors.problems { Output.err("  \(problem)") }
         }
     }
 }

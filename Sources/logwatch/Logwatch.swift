@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 import LogwatchCore
 import LogwatchIO
 
@@ -10,12 +12,19 @@ struct Logwatch: ParsableCommand {
         discussion: """
         Examples:
           logwatch --follow /var/log/litellm.log
+          logwatch --journal --unit litellm.service
+          logwatch --follow /var/log/litellm.log --webhook "$SLACK_URL" --webhook-format slack
           docker logs -f litellm 2>&1 | logwatch --stdin
+          journalctl -f -o json -u litellm | logwatch --stdin --format journal-json
           logwatch scan proxy.log --json
           logwatch explain --line 'litellm.AuthenticationError: AzureException AuthenticationError - ...'
           logwatch rules check
         """,
-        subcommands: [ScanCommand.self, ExplainCommand.self, RulesCommand.self, EntriesCommand.self, ConfigCommand.self])
+        version: Logwatch.version,
+        subcommands: [ScanCommand.self, ExplainCommand.self, RulesCommand.self, EntriesCommand.self, ConfigCommand.self,
+                      RunCommand.self, TestCommand.self])
+
+    static let version = "0.2.0"
 
     @Option(name: .customLong("follow"), parsing: .upToNextOption,
             help: "Follow these files or patterns (tail -F; patterns such as '/var/log/litellm/*.log' pick up new files).")
@@ -30,6 +39,30 @@ struct Logwatch: ParsableCommand {
 
     @Flag(name: .customLong("stdin"), help: "Read records from standard input.")
     var stdin = false
+
+    @Option(name: .customLong("format"), help: "Format of standard input: text, or journal-json (journalctl -o json).")
+    var format: LogwatchConfig.StdinFormat = .text
+
+    @Flag(name: .customLong("journal"), help: "Follow journald (the system journal, or --journal-dir).")
+    var journal = false
+
+    @Option(name: .customLong("unit"), help: "A systemd unit to follow in the journal (repeatable; default litellm.service).")
+    var units: [String] = []
+
+    @Option(name: .customLong("match"), help: "A journal FIELD=VALUE match that must hold (repeatable).")
+    var matches: [String] = []
+
+    @Option(name: .customLong("journal-dir"), help: "Read journal files from this directory instead of the system journal.")
+    var journalDirectory: String?
+
+    @Option(name: .customLong("webhook"), help: "Send notices to this webhook URL (with retries and a disk outbox).")
+    var webhook: String?
+
+    @Option(name: .customLong("webhook-format"), help: "The webhook's format: slack, discord, teams, generic or alertmanager.")
+    var webhookFormat: LogwatchConfig.SinkKind = .generic
+
+    @Option(name: .customLong("group-wait"), help: "Seconds to gather an incident's first records before its first notice (with --webhook).")
+    var groupWait: Double?
 
     @Flag(name: .customLong("from-start"), help: "Read followed files from their start instead of their end.")
     var fromStart = false
@@ -46,34 +79,82 @@ struct Logwatch: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    /// The sources the flags name, in the config's terms.
+    var sources: [LogwatchConfig.Source] {
+        var sources: [LogwatchConfig.Source] = []
+        if !follow.isEmpty { sources.append(.file(.init(paths: follow, from: fromStart ? .start : .end))) }
+        for name in docker { sources.append(.docker(.init(container: name))) }
+        if !cri.isEmpty { sources.append(.cri(.init(paths: cri))) }
+        if journal || journalDirectory != nil {
+            sources.append(.journal(.init(units: units.isEmpty ? ["litellm.service"] : units.map { ConfigParser.unitName($0) ?? $0 },
+                                          matches: matches, directory: journalDirectory)))
+        }
+        if stdin { sources.append(.stdin(.init(format: format))) }
+        return sources
+    }
+
     func run() throws {
         // Checked here, not in validate(): ArgumentParser validates parent commands of a subcommand too.
-        if follow.isEmpty && docker.isEmpty && cri.isEmpty && !stdin {
-            throw ValidationError("Nothing to read: give --follow FILE..., --docker NAME, --cri PATTERN, --stdin, or a subcommand (see --help).")
+        let sources = self.sources
+        if sources.isEmpty {
+            throw ValidationError("Nothing to read: give --follow FILE..., --journal, --docker NAME, --cri PATTERN, --stdin, or a subcommand (see --help).")
         }
         if fromStart && fromEnd { throw ValidationError("--from-start and --from-end exclude each other.") }
+        if let webhook, let problem = ConfigParser.urlProblem(webhook, kind: webhookFormat) {
+            throw ValidationError("--webhook: \(problem)")
+        }
+        if webhook != nil && webhookFormat == .stdout { throw ValidationError("--webhook-format: stdout is not a webhook format.") }
         let ruleSet = try common.loadRules()
+        if let webhook {
+            try runDaemon(sources: sources, ruleSet: ruleSet, webhook: webhook)
+            return
+        }
         var configuration = Watcher.Configuration()
         configuration.json = common.json
         configuration.links = common.links
         configuration.idleTimeout = Double(idleMilliseconds) / 1000
         configuration.stateDirectory = stateDirectory
-        let watcher: Watcher
         do {
-            watcher = try Watcher(ruleSet: ruleSet, configuration: configuration)
-            for name in docker { watcher.addFile(try DockerLogs.logPath(container: name), fromStart: fromStart) }
+            let watcher = try Watcher(ruleSet: ruleSet, configuration: configuration)
+            for source in sources { try watcher.pipeline.attach(source, fromStart: fromStart) }
+            let signals = SignalHandlers(watcher.pipeline)
+            defer { signals.cancel() }
+            watcher.run()
         } catch {
             Output.err("logwatch: \(error)")
             throw ExitCode(2)
         }
-        for path in follow { watcher.addFile(path, fromStart: fromStart) }
-        for path in cri { watcher.addFile(path, fromStart: fromStart, format: .cri) }
-        if stdin { watcher.addStandardInput() }
-        let signals = SignalHandlers(watcher.pipeline)
-        defer { signals.cancel() }
-        watcher.run()
+    }
+
+    /// `--webhook`: the daemon with the flags as its config, printing to the terminal as well.
+    func runDaemon(sources: [LogwatchConfig.Source], ruleSet: RuleSet, webhook: String) throws {
+        bootstrapLogging()
+        var config = LogwatchConfig()
+        config.sources = sources
+        config.http.listen = nil
+        config.links.baseURL = common.linksBaseURL
+        config.stateDirectory = stateDirectory ?? ConfigLoader.defaultStateDirectory(environment: ProcessInfo.processInfo.environment)
+        config.sinks = [LogwatchConfig.Sink(name: webhookFormat.rawValue, kind: webhookFormat, endpoint: .url(webhook), url: webhook)]
+        if let groupWait { config.policy.groupWait = .init(milliseconds: Int(groupWait * 1000)) }
+        let loaded = ConfigLoader.Loaded(config: config, specs: [], ruleSet: ruleSet)
+        var options = Daemon.Options(configPath: nil, version: Logwatch.version)
+        options.terminal = TerminalPrinter(json: common.json, links: common.links, colour: Output.colourOnStdout)
+        options.idleTimeout = Double(idleMilliseconds) / 1000
+        options.fromStart = fromStart
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(loaded: loaded, options: options, logger: Logger(label: "logwatch"))
+        } catch {
+            Output.err("logwatch: \(error)")
+            throw ExitCode(2)
+        }
+        let status = daemon.run()
+        if status != 0 { throw ExitCode(status) }
     }
 }
+
+extension LogwatchConfig.StdinFormat: ExpressibleByArgument {}
+extension LogwatchConfig.SinkKind: ExpressibleByArgument {}
 
 /// Options every reading command shares.
 struct CommonOptions: ParsableArguments {

@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import LogwatchCore
+
+/// What the daemon does on the pipeline's thread: count, group, route, checkpoint.
+extension Daemon {
+    func observe(_ record: LogRecord, _ metadata: EntryMetadata?) {
+        metrics.recordRead(source: record.source)
+        if record.truncated { metrics.linesTruncated() }
+        if let event = metadata?.unitEvent {
+            correlator.observe(event)
+            bookChanged = true
+        }
+    }
+
+    func classified(_ classification: Classification, now: Double) {
+        metrics.matched(class: classification.ruleClass, rule: classification.ruleID)
+        let (incident, isNew) = book.add(classification, time: now)
+        bookChanged = true
+        if isNew, let deployContext = correlator.context(at: now) {
+            book.annotate(incident.id, deployContext: deployContext)
+        }
+        options.terminal?.show(classification, incident: incident, isNew: isNew, book: &book, now: now)
+    }
+
+    /// The notices due now, rendered per sink; URL sinks' go to the outbox with the positions,
+    /// stdout's are printed once the checkpoint is durable.
+    func checkpoint(now: Double, final: Bool) -> StateStore.Checkpoint {
+        var checkpoint = StateStore.Checkpoint()
+        let notices = book.advance(to: now)
+        if !notices.isEmpty { bookChanged = true }
+        let outputs = router.route(notices, at: now, context: context) { [store] sink in
+            (try? store.takeDropped(sink: sink)) ?? 0
+        }
+        let urlSinks = Set(loaded.config.sinks.filter(\.kind.needsURL).map(\.name))
+        checkpoint.notices = unsaved
+        for output in outputs {
+            if urlSinks.contains(output.sink) {
+                checkpoint.notices.append(StateStore.NewNotice(sink: output.sink, notice: output.notice.id,
+                                                               kind: output.notice.kind.rawValue,
+                                                               contentType: output.payload.contentType, body: output.payload.body))
+            } else if options.terminal == nil {
+                stdoutPending.append(output.payload.string)
+            }
+            if output.notice.kind == .suppressed { metrics.noticeSuppressed(sink: output.sink) }
+        }
+        unsaved = checkpoint.notices
+        if bookChanged || final {
+            let encoder = JSONEncoder()
+            if let data = try? encoder.encode(book) { checkpoint.values[Self.bookKey] = Array(data) }
+            if let data = try? encoder.encode(router.gates) { checkpoint.values[Self.gatesKey] = Array(data) }
+            if let data = try? encoder.encode(correlator) { checkpoint.values[Self.deployKey] = Array(data) }
+            bookChanged = false
+        }
+        metrics.setIncidentsOpen(book.incidents.count)
+        return checkpoint
+    }
+
+    func committed(now: Double) {
+        let hadNotices = !unsaved.isEmpty
+        unsaved.removeAll()
+        for text in stdoutPending { Output.out(text) }
+        stdoutPending.removeAll()
+        if hadNotices { for worker in workers.values { worker.wake() } }
+        if let terminal = options.terminal { terminal.updates(&book, now: now) }
+        countDeliveries()
+        if now - lastOutboxCheck >= 5 || hadNotices {
+            lastOutboxCheck = now
+            if let depth = try? store.depth() { metrics.setOutboxDepth(depth) }
+        }
+    }
+
+    /// Turns the workers' running totals into metric increments.
+    func countDeliveries() {
+        for (name, worker) in workers {
+            let now = worker.counters
+            let before = deliveredSoFar[name] ?? DeliveryWorker.Counters()
+            for _ in 0..<max(0, now.delivered - before.delivered) { metrics.noticeSent(sink: name) }
+            for _ in 0..<max(0, now.failed - before.failed) { metrics.noticeFailed(sink: name) }
+            for _ in 0..<max(0, now.discarded - before.discarded) { metrics.noticeDropped(sink: name) }
+            deliveredSoFar[name] = now
+        }
+    }
+
+    func sourceEvent(_ event: SourceEvent) {
+        let metadata: Logger.Metadata = ["source": "\(event.source)", "event": "\(event.kind.rawValue)"]
+        switch event.kind {
+        case .gap, .fallback, .error:
+            logger.warning("\(event.message)", metadata: metadata)
+            if event.kind == .gap { metrics.recordSkipped(reason: "possible-gap") }
+        default:
+            logger.info("\(event.message)", metadata: metadata)
+        }
+        options.terminal.map { _ in Output.err("logwatch: \(event)") }
+    }
+}

@@ -1,0 +1,211 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import LogwatchCore
+
+/// `logwatch run`: the whole service. Sources feed the pipeline; the incident book decides
+/// which notices are due; the router renders them per sink; each checkpoint writes positions,
+/// notices and the book in one transaction; delivery workers send from the outbox; the HTTP
+/// listener serves metrics, health and entries; SIGHUP reloads; SIGTERM stops cleanly.
+///
+/// Everything that touches the book, router and sources runs on the pipeline's thread;
+/// signals and reloads reach it through `Pipeline.perform`.
+public final class Daemon {
+    public struct Options {
+        /// The config file, read again on SIGHUP; nil when the config came from flags.
+        public var configPath: String?
+        /// Terminal use (`--follow … --webhook`): print records or new incidents as they come.
+        public var terminal: TerminalPrinter?
+        public var version: String
+        public var host: String
+        public var idleTimeout: Double = 0.2
+        /// `--from-start`: followed files without a checkpoint are read from their start.
+        public var fromStart: Bool?
+        /// How long a clean stop may spend delivering what is pending (the rest stays queued).
+        public var stopDeadline: Double = 10
+
+        public init(configPath: String?, version: String, host: String = ProcessInfo.processInfo.hostName) {
+            self.configPath = configPath
+            self.version = version
+            self.host = host
+        }
+    }
+
+    static let bookKey = "incident-book"
+    static let gatesKey = "storm-gates"
+    static let deployKey = "deploy-correlator"
+
+    let options: Options
+    let logger: Logger
+    var loaded: ConfigLoader.Loaded
+    let store: StateStore
+    var book: IncidentBook
+    var router: NoticeRouter
+    var correlator: DeployCorrelator
+    var context: NoticeContext
+    let metrics: LogwatchMetrics
+    var http: HTTPListener?
+    let client: HTTPClient
+    var workers: [String: DeliveryWorker] = [:]
+    var deliveredSoFar: [String: DeliveryWorker.Counters] = [:]
+    public private(set) var pipeline: Pipeline!
+    let notifier = SystemdNotifier()
+    /// Rendered notices whose checkpoint failed; they go into the next one.
+    var unsaved: [StateStore.NewNotice] = []
+    /// Stdout notices of the checkpoint being written; printed once it is durable.
+    var stdoutPending: [String] = []
+    var bookChanged = true
+    var lastOutboxCheck: Double = 0
+    let reloadQueue = DispatchQueue(label: "logwatch.reload")
+
+    public init(loaded: ConfigLoader.Loaded, options: Options, logger: Logger) throws {
+        self.loaded = loaded
+        self.options = options
+        self.logger = logger
+        let config = loaded.config
+        guard let directory = config.stateDirectory else {
+            throw StateStore.Failure.unwritable(path: "(none)", reason: "no state directory configured")
+        }
+        store = try StateStore(directory: directory, outboxLimit: config.outbox.maxNotices)
+        let policy = Self.policy(config)
+        book = IncidentBook(policy: policy)
+        correlator = DeployCorrelator()
+        let decoder = JSONDecoder()
+        var gates: [String: StormGate] = [:]
+        do {
+            if let data = try store.value(Self.bookKey) {
+                book = try decoder.decode(IncidentBook.self, from: Data(data))
+                book.policy = policy
+            }
+            if let data = try store.value(Self.gatesKey) { gates = try decoder.decode([String: StormGate].self, from: Data(data)) }
+            if let data = try store.value(Self.deployKey) { correlator = try decoder.decode(DeployCorrelator.self, from: Data(data)) }
+        } catch let error as StateStore.Failure {
+            throw error
+        } catch {
+            // A snapshot from another version: incidents start afresh, positions and the outbox are kept.
+            logger.warning("The saved incident state could not be read; incidents start afresh.",
+                           metadata: ["error": "\(error)"])
+        }
+        router = NoticeRouter(routes: Self.routes(config), gates: gates)
+        context = Self.context(config, ruleSet: loaded.ruleSet, host: options.host)
+        metrics = LogwatchMetrics(version: options.version)
+        client = WebhookSink.makeClient()
+        var handler = Pipeline.Handler()
+        handler.classified = { [unowned self] classification, now in classified(classification, now: now) }
+        handler.record = { [unowned self] record, metadata in observe(record, metadata) }
+        handler.checkpoint = { [unowned self] now, final in checkpoint(now: now, final: final) }
+        handler.committed = { [unowned self] now in committed(now: now) }
+        handler.event = { [unowned self] event in sourceEvent(event) }
+        handler.checkpointFailed = { [unowned self] error in
+            logger.error("Writing the checkpoint failed; reading goes on and the next checkpoint retries.",
+                         metadata: ["error": "\(error)"])
+        }
+        handler.heartbeat = { [unowned self] now in notifier.heartbeat(now: now) }
+        var pipelineConfiguration = Pipeline.Configuration()
+        pipelineConfiguration.idleTimeout = options.idleTimeout
+        pipeline = try Pipeline(ruleSet: loaded.ruleSet, store: store, configuration: pipelineConfiguration, handler: handler)
+    }
+
+    /// Attaches sources, starts the listener and the senders, runs until SIGTERM; returns the
+    /// process exit code.
+    public func run() -> Int32 {
+        let config = loaded.config
+        do {
+            try startHTTP(config)
+        } catch {
+            logger.critical("The HTTP listener could not start.", metadata: ["error": "\(error)"])
+            return 2
+        }
+        for sink in config.sinks where sink.kind.needsURL { startWorker(sink) }
+        for source in config.sources {
+            do {
+                try pipeline.attach(source, fromStart: options.fromStart)
+            } catch {
+                logger.critical("A source could not be attached.", metadata: ["source": "\(source.type)", "error": "\(error)"])
+                stopServices()
+                return 2
+            }
+        }
+        metrics.declare(sources: pipeline.sourceKeys, sinks: config.sinks.map(\.name))
+        metrics.setRulesLoaded(loaded.ruleSet.rules.count)
+        let signals = SignalHandlers(pipeline, reload: options.configPath == nil ? nil : { [weak self] in self?.reload() })
+        defer { signals.cancel() }
+        let status = "Watching \(pipeline.sourceKeys.count) source(s) with \(loaded.ruleSet.rules.count) rules; \(config.sinks.count) sink(s)."
+        http?.readiness = .ready
+        notifier.ready(status: status)
+        logger.info("Started.", metadata: ["sources": "\(pipeline.sourceKeys.joined(separator: ", "))",
+                                           "rules": "\(loaded.ruleSet.rules.count)", "state": "\(store.path)"])
+        pipeline.run()
+        notifier.stopping()
+        logger.info("Stopping: the last checkpoint is written; delivering what is pending.")
+        stopServices()
+        return 0
+    }
+
+    func stopServices() {
+        http?.readiness = .notReady("stopping")
+        let deadline = ContinuousClock.now + .milliseconds(Int(options.stopDeadline * 1000))
+        let workers = Array(self.workers.values)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await withTaskGroup(of: Void.self) { group in
+                for worker in workers { group.addTask { await worker.stop(deadline: deadline) } }
+            }
+            done.signal()
+        }
+        done.wait()
+        http?.stop()
+        try? client.syncShutdown()
+    }
+
+    // MARK: Building from the config
+
+    static func policy(_ config: LogwatchConfig) -> IncidentBook.Policy {
+        var policy = IncidentBook.Policy()
+        policy.groupWait = config.policy.groupWait.seconds
+        policy.groupInterval = config.policy.groupInterval.seconds
+        policy.repeatInterval = config.policy.repeatInterval.seconds
+        policy.resolveAfter = config.policy.resolveAfter.seconds
+        return policy
+    }
+
+    static func routes(_ config: LogwatchConfig) -> [NoticeRouter.Route] {
+        config.sinks.map { sink in
+            NoticeRouter.Route(sink: sink.name, format: format(sink.kind), classes: Set(sink.classes),
+                               minSeverity: sink.minSeverity, perMinute: sink.maxPerMinute)
+        }
+    }
+
+    static func format(_ kind: LogwatchConfig.SinkKind) -> NoticeFormat {
+        switch kind {
+        case .stdout: .text
+        case .slack: .slack
+        case .discord: .discord
+        case .teams: .teams
+        case .generic: .generic
+        case .alertmanager: .alertmanager
+        }
+    }
+
+    static func context(_ config: LogwatchConfig, ruleSet: RuleSet, host: String) -> NoticeContext {
+        NoticeContext(host: host, links: EntryLinks(baseURL: config.links.baseURL), ruleSet: ruleSet,
+                      alertLifetime: NoticeContext.alertLifetime(for: policy(config)))
+    }
+
+    func startHTTP(_ config: LogwatchConfig) throws {
+        guard let listen = config.http.listen else { return }
+        let listener = HTTPListener(configuration: .init(host: listen.host, port: listen.port), metrics: metrics,
+                                    entries: EntryPages(rules: loaded.ruleSet.rules), logger: logger)
+        try listener.start()
+        http = listener
+    }
+
+    func startWorker(_ sink: LogwatchConfig.Sink) {
+        guard let url = sink.url else { return }
+        let configuration = WebhookSink.Configuration(name: sink.name, url: url, format: sink.kind.rawValue,
+                                                      timeout: sink.timeout.seconds)
+        let worker = DeliveryWorker(sink: WebhookSink(configuration: configuration, client: client), store: store, logger: logger)
+        workers[sink.name] = worker
+        worker.start()
+    }
+}
