@@ -1,0 +1,244 @@
+import Dispatch
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The daemon's HTTP side: `/metrics` (Prometheus text format 0.0.4), `/healthz`, `/readyz`, and
+/// the troubleshooting entries under `/entries/` served from memory.
+///
+/// Built for a daemon loop that is not async: `start()` binds, runs the server on its own task
+/// and NIO's event loops, and returns the bound port; `stop()` shuts it down gracefully and
+/// returns when it has. Entries and readiness can be changed at any time from any thread.
+///
+/// ```
+/// let listener = HTTPListener(configuration: .init(host: "127.0.0.1", port: 9466),
+///                             metrics: metrics, entries: EntryPages(rules: ruleSet.rules), logger: logger)
+/// let port = try listener.start()
+/// listener.readiness = .ready        // once sources are attached and rules are loaded
+/// listener.entries = EntryPages(rules: reloaded.rules)   // after a SIGHUP reload
+/// listener.stop()
+/// ```
+public final class HTTPListener: Sendable {
+    /// Where to listen. Loopback by default: metrics and entries are for this host's
+    /// Prometheus and the operator's browser, not the network.
+    public struct Configuration: Sendable, Equatable {
+        public var host: String
+        /// 0 picks a free port; `start()` returns the one bound.
+        public var port: Int
+
+        public static let defaultHost = "127.0.0.1"
+        public static let defaultPort = 9466
+
+        public init(host: String = defaultHost, port: Int = defaultPort) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Parses `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (loopback), as written in the config's
+        /// listen address.
+        public init(listen text: String) throws {
+            let value = text.trimmingCharacters(in: .whitespaces)
+            let host: Substring, portText: Substring
+            if value.hasPrefix("[") {
+                guard let close = value.firstIndex(of: "]"),
+                      value[value.index(after: close)...].hasPrefix(":") else { throw AddressError(value) }
+                host = value[value.index(after: value.startIndex)..<close]
+                portText = value[value.index(close, offsetBy: 2)...]
+            } else {
+                guard let colon = value.lastIndex(of: ":"), !value[..<colon].contains(":") else {
+                    throw AddressError(value)
+                }
+                host = value[..<colon]
+                portText = value[value.index(after: colon)...]
+            }
+            guard let port = Int(portText), (0...65535).contains(port) else { throw AddressError(value) }
+            self.init(host: host.isEmpty ? Self.defaultHost : String(host), port: port)
+        }
+    }
+
+    /// A listen address that cannot be parsed.
+    public struct AddressError: Error, CustomStringConvertible, Equatable {
+        public let value: String
+        init(_ value: String) { self.value = value }
+        public var description: String {
+            "invalid listen address '\(value)': expected HOST:PORT, [IPv6]:PORT or :PORT with a port from 0 to 65535"
+        }
+    }
+
+    /// Errors from `start()`.
+    public enum StartError: Error, CustomStringConvertible {
+        case alreadyStarted
+        case failed(address: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .alreadyStarted: "the HTTP listener is already running"
+            case .failed(let address, let reason): "could not listen on \(address): \(reason)"
+            }
+        }
+    }
+
+    /// What `/readyz` answers: 200 when `.ready`, 503 with the reason otherwise.
+    public enum Readiness: Sendable, Equatable {
+        case ready
+        case notReady(String)
+    }
+
+    /// The content type Prometheus expects for the text exposition format.
+    public static let metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    public let configuration: Configuration
+    private let metrics: LogwatchMetrics
+    private let logger: Logger
+    private let state: State
+    private let running = LockedValue<Running?>(nil)
+
+    public init(configuration: Configuration = Configuration(), metrics: LogwatchMetrics,
+                entries: EntryPages = EntryPages(rules: []), logger: Logger) {
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        self.state = State(entries: entries)
+    }
+
+    /// The pages under `/entries/`. Setting it swaps the whole set at once (a reload).
+    public var entries: EntryPages {
+        get { state.entries.withLock { $0 } }
+        set { state.entries.withLock { $0 = newValue } }
+    }
+
+    /// What `/readyz` reports; `.notReady("starting")` until the daemon says otherwise.
+    public var readiness: Readiness {
+        get { state.readiness.withLock { $0 } }
+        set { state.readiness.withLock { $0 = newValue } }
+    }
+
+    /// The bound port while running, else nil.
+    public var port: Int? { running.withLock { $0?.port } }
+
+    /// Binds and starts serving; returns the bound port (useful with port 0). Blocks the calling
+    /// thread until the socket is bound or binding failed, so call it from the daemon's thread,
+    /// not from inside Swift concurrency's cooperative pool.
+    @discardableResult
+    public func start() throws -> Int {
+        let address = "\(configuration.host):\(configuration.port)"
+        let bound = OneShot<Result<Int, any Error>>()
+        let finished = DispatchSemaphore(value: 0)
+        let app = Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                bound.set(.success(channel.localAddress?.port ?? 0))
+            },
+            logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
+        try running.withLock { current in
+            guard current == nil else { throw StartError.alreadyStarted }
+            current = Running(group: group, finished: finished, port: nil, task: nil)
+        }
+        let logger = self.logger
+        let task = Task.detached {
+            do {
+                try await group.run()
+                bound.set(.failure(StartError.failed(address: address, reason: "the server stopped before it was listening")))
+            } catch {
+                logger.error("The HTTP listener stopped with an error.",
+                             metadata: ["http.address": "\(address)", "error": "\(error)"])
+                bound.set(.failure(error))
+            }
+            finished.signal()
+        }
+        running.withLock { $0?.task = task }
+        switch bound.wait() {
+        case .success(let port):
+            running.withLock { $0?.port = port }
+            logger.info("Serving metrics, health and entries.", metadata: ["http.address": "\(configuration.host):\(port)"])
+            return port
+        case .failure(let error):
+            finished.wait()
+            running.withLock { $0 = nil }
+            throw StartError.failed(address: address, reason: "\(error)")
+        }
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and returns once the server
+    /// has stopped (or, past `timeout`, after cancelling it). Does nothing when not running.
+    public func stop(timeout: Duration = .seconds(10)) {
+        guard let current = running.withLock({ $0 }) else { return }
+        Task.detached { await current.group.triggerGracefulShutdown() }
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
+        if current.finished.wait(timeout: .now() + seconds) == .timedOut {
+            logger.warning("The HTTP listener did not stop in time; cancelling it.")
+            running.withLock { $0?.task?.cancel() }
+            current.finished.wait()
+        }
+        running.withLock { $0 = nil }
+    }
+
+    // MARK: Routes
+
+    private func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let metrics = self.metrics, state = self.state
+        router.get("metrics") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = Self.metricsContentType
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
+        router.get("healthz") { _, _ in Self.text(.ok, "ok\n") }
+        router.get("readyz") { _, _ in
+            switch state.readiness.withLock({ $0 }) {
+            case .ready: Self.text(.ok, "ready\n")
+            case .notReady(let reason): Self.text(.serviceUnavailable, "not ready: \(reason)\n")
+            }
+        }
+        // Whether the router hands `/entries/` to the first or second route, the handler looks
+        // at the path itself.
+        let serveEntries: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+            let path = request.uri.path
+            // Relative links in the index need the trailing slash.
+            if path == "/entries" {
+                var headers = HTTPFields()
+                headers[.location] = "/entries/"
+                return Response(status: .movedPermanently, headers: headers)
+            }
+            guard path.hasPrefix("/entries/"),
+                  let page = state.entries.withLock({ $0 }).page(at: path.dropFirst("/entries/".count)) else {
+                return Self.text(.notFound, "not found\n")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = page.contentType
+            headers[.xContentTypeOptions] = "nosniff"
+            // The pages are self-contained: inline style, no scripts, no images.
+            headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page.body)))
+        }
+        router.get("entries", use: serveEntries)
+        router.get("entries/**", use: serveEntries)
+        return router
+    }
+
+    private static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    // MARK: State
+
+    private final class State: Sendable {
+        let entries: LockedValue<EntryPages>
+        let readiness = LockedValue<Readiness>(.notReady("starting"))
+        init(entries: EntryPages) { self.entries = LockedValue(entries) }
+    }
+
+    private struct Running: Sendable {
+        let group: ServiceGroup
+        let finished: DispatchSemaphore
+        var port: Int?
+        var task: Task<Void, Never>?
+    }
+}
