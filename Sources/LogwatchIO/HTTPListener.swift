@@ -145,9 +145,11 @@ public final class HTTPListener: Sendable {
                 try await group.run()
                 bound.set(.failure(StartError.failed(address: address, reason: "the server stopped before it was listening")))
             } catch {
-                logger.error("The HTTP listener stopped with an error.",
-                             metadata: ["http.address": "\(address)", "error": "\(error)"])
-                bound.set(.failure(error))
+                // Before binding, start() throws this error; after, nobody is waiting, so log it.
+                if !bound.set(.failure(error)) {
+                    logger.error("The HTTP listener stopped with an error.",
+                                 metadata: ["http.address": "\(address)", "error": "\(error)"])
+                }
             }
             finished.signal()
         }

@@ -7,13 +7,16 @@ final class OneShot<Value: Sendable>: @unchecked Sendable {
     private let ready = DispatchSemaphore(value: 0)
     private var value: Value?
 
-    /// Sets the value unless it is already set; later calls are ignored.
-    func set(_ newValue: Value) {
+    /// Sets the value unless it is already set; later calls are ignored. Returns whether this
+    /// call set it.
+    @discardableResult
+    func set(_ newValue: Value) -> Bool {
         lock.lock()
         let first = value == nil
         if first { value = newValue }
         lock.unlock()
         if first { ready.signal() }
+        return first
     }
 
     func wait() -> Value {
