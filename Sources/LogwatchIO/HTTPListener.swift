@@ -201,10 +201,11 @@ public final class HTTPListener: Sendable {
         // at the path itself.
         let serveEntries: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             let path = request.uri.path
-            // Relative links in the index need the trailing slash.
+            // Relative links in the index need the trailing slash. The Location is relative too,
+            // so it stays right behind a reverse proxy that mounts us under a prefix.
             if path == "/entries" {
                 var headers = HTTPFields()
-                headers[.location] = "/entries/"
+                headers[.location] = "entries/"
                 return Response(status: .movedPermanently, headers: headers)
             }
             guard path.hasPrefix("/entries/"),

@@ -66,7 +66,7 @@ public final class LogwatchMetrics: Sendable {
     /// `increase()` see a series from the first scrape. Call at start and after a reload.
     public func declare(sources: [String] = [], sinks: [String] = []) {
         for source in sources {
-            _ = readCounter(source: source)
+            _ = readSeries(source: source)
             _ = lagGauge(source: source)
         }
         for sink in sinks {
@@ -78,7 +78,7 @@ public final class LogwatchMetrics: Sendable {
 
     /// One record (or `count` records) read from `source`.
     public func recordRead(source: String, count: Int = 1) {
-        readCounter(source: source).increment(by: Int64(max(0, count)))
+        readSeries(source: source).increment(by: Int64(max(0, count)))
     }
 
     /// A record matched `rule` of class `class` (`.unknown` with rule `"none"` for error-looking
@@ -129,17 +129,27 @@ public final class LogwatchMetrics: Sendable {
 
     // MARK: Handles for the hot path
 
-    /// The `records_read_total` counter of `source`, to keep and increment directly.
-    public func readCounter(source: String) -> Prometheus.Counter {
-        cached(cache.read, source) {
-            registry.makeCounter(descriptor: Descriptor.recordsRead, labels: [("source", redactor.redact(source))])
-        }
+    /// The `records_read_total` counter of `source`, to keep and increment directly: no lookup.
+    public func readCounter(source: String) -> CounterHandle {
+        CounterHandle(counter: readSeries(source: source))
+    }
+
+    /// One counter series, held by a caller that counts often. Callers need not import Prometheus.
+    public struct CounterHandle: Sendable {
+        let counter: Prometheus.Counter
+        public func increment(by count: Int = 1) { counter.increment(by: Int64(max(0, count))) }
     }
 
     /// The text exposition (format 0.0.4) of every metric.
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
 
     // MARK: Internals
+
+    private func readSeries(source: String) -> Prometheus.Counter {
+        cached(cache.read, source) {
+            registry.makeCounter(descriptor: Descriptor.recordsRead, labels: [("source", redactor.redact(source))])
+        }
+    }
 
     private func lagGauge(source: String) -> Prometheus.Gauge {
         cached(cache.lag, source) {

@@ -36,6 +36,7 @@ final class HTTPListenerTests: XCTestCase {
         metrics.declare(sources: ["journal:litellm.service"], sinks: ["slack"])
         for _ in 0..<3 { metrics.recordRead(source: "file:/var/log/litellm/proxy.log") }
         metrics.recordRead(source: "file:/var/log/litellm/proxy.log", count: 5)
+        metrics.readCounter(source: "file:/var/log/litellm/proxy.log").increment(by: 2)
         metrics.matched(class: .auth, rule: "azure-auth-401")
         metrics.matched(class: .auth, rule: "azure-auth-401")
         metrics.matched(class: .unknown, rule: "none")
@@ -63,7 +64,7 @@ final class HTTPListenerTests: XCTestCase {
         let samples = try ExpositionFormat.parse(response.body)
 
         func value(_ series: String) -> Double? { samples[series] }
-        XCTAssertEqual(value(#"logwatch_records_read_total{source="file:/var/log/litellm/proxy.log"}"#), 8)
+        XCTAssertEqual(value(#"logwatch_records_read_total{source="file:/var/log/litellm/proxy.log"}"#), 10)
         XCTAssertEqual(value(#"logwatch_records_read_total{source="journal:litellm.service"}"#), 0)
         XCTAssertEqual(value(#"logwatch_records_matched_total{class="auth",rule="azure-auth-401"}"#), 2)
         XCTAssertEqual(value(#"logwatch_records_matched_total{class="unknown",rule="none"}"#), 1)
@@ -101,6 +102,25 @@ final class HTTPListenerTests: XCTestCase {
         let aText = String(decoding: a.exposition(), as: UTF8.self)
         XCTAssertTrue(aText.contains(#"logwatch_notices_sent_total{sink="slack"} 1"#))
         XCTAssertFalse(bText.contains(#"logwatch_notices_sent_total{sink="slack"}"#))
+    }
+
+    func testUpdatesFromManyThreadsAreAllCounted() throws {
+        let metrics = LogwatchMetrics(version: "test")
+        let sources = ["a", "b", "c", "d"], rules = ["r1", "r2", "r3"]
+        // Threads race to create the same series and to increment them.
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for i in 0..<2_000 {
+                metrics.recordRead(source: sources[(worker + i) % sources.count])
+                metrics.matched(class: .quota, rule: rules[(worker * 7 + i) % rules.count])
+                metrics.noticeSent(sink: "slack")
+            }
+        }
+        let samples = try ExpositionFormat.parse(String(decoding: metrics.exposition(), as: UTF8.self))
+        let read = sources.map { samples[#"logwatch_records_read_total{source="\#($0)"}"#] ?? 0 }.reduce(0, +)
+        let matched = rules.map { samples[#"logwatch_records_matched_total{class="quota",rule="\#($0)"}"#] ?? 0 }.reduce(0, +)
+        XCTAssertEqual(read, 16_000)
+        XCTAssertEqual(matched, 16_000)
+        XCTAssertEqual(samples[#"logwatch_notices_sent_total{sink="slack"}"#], 16_000)
     }
 
     func testHealthAnswersAndReadinessFlipsFrom503To200() throws {
@@ -154,7 +174,7 @@ final class HTTPListenerTests: XCTestCase {
         // Without the slash, relative links in the index would resolve against /, so redirect.
         let bare = try RawHTTPClient.get(port: port, "/entries")
         XCTAssertEqual(bare.status, 301)
-        XCTAssertEqual(bare.headers["location"], "/entries/")
+        XCTAssertEqual(bare.headers["location"], "entries/", "relative, so it survives a proxy prefix")
     }
 
     func testTraversalAndUnknownPathsGive404() throws {
