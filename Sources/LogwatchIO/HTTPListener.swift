@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Hummingbird
 import Logging
+import LogwatchCore
 import NIOCore
 import ServiceLifecycle
 
@@ -109,10 +110,17 @@ public final class HTTPListener: Sendable {
         set { state.entries.withLock { $0 = newValue } }
     }
 
-    /// What `/readyz` reports; `.notReady("starting")` until the daemon says otherwise.
+    /// What `/readyz` reports; `.notReady("starting")` until the daemon says otherwise. A reason
+    /// is redacted when set, since it may quote a path or URL from the config.
     public var readiness: Readiness {
         get { state.readiness.withLock { $0 } }
-        set { state.readiness.withLock { $0 = newValue } }
+        set {
+            let value = switch newValue {
+            case .ready: newValue
+            case .notReady(let reason): Readiness.notReady(state.redactor.redact(reason))
+            }
+            state.readiness.withLock { $0 = value }
+        }
     }
 
     /// The bound port while running, else nil.
@@ -235,6 +243,7 @@ public final class HTTPListener: Sendable {
     private final class State: Sendable {
         let entries: LockedValue<EntryPages>
         let readiness = LockedValue<Readiness>(.notReady("starting"))
+        let redactor = Redactor()
         init(entries: EntryPages) { self.entries = LockedValue(entries) }
     }
 

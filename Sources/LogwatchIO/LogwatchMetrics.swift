@@ -85,7 +85,8 @@ public final class LogwatchMetrics: Sendable {
     /// records that matched nothing).
     public func matched(class incidentClass: IncidentClass, rule: String, count: Int = 1) {
         let counter = cached(cache.matched, MatchKey(incidentClass: incidentClass, rule: rule)) {
-            registry.makeCounter(descriptor: Descriptor.recordsMatched, labels: [("class", incidentClass.rawValue), ("rule", redactor.redact(rule))])
+            registry.makeCounter(descriptor: Descriptor.recordsMatched,
+                                 labels: [("class", incidentClass.rawValue), ("rule", redactor.redact(rule))])
         }
         counter.increment(by: Int64(max(0, count)))
     }
@@ -114,7 +115,8 @@ public final class LogwatchMetrics: Sendable {
     /// A record skipped, with a short fixed reason (`invalid_utf8`, `bad_json`, ...).
     public func recordSkipped(reason: String, count: Int = 1) {
         let counter = cached(cache.skipped, reason) {
-            registry.makeCounter(descriptor: Descriptor.recordsSkipped, labels: [("reason", redactor.redact(reason))])
+            registry.makeCounter(descriptor: Descriptor.recordsSkipped,
+                                 labels: [("reason", redactor.redact(reason))])
         }
         counter.increment(by: Int64(max(0, count)))
     }
@@ -124,7 +126,8 @@ public final class LogwatchMetrics: Sendable {
 
     /// A configuration reload (SIGHUP) was applied (`success`) or rejected (`failure`).
     public func configReloaded(success: Bool) {
-        registry.makeCounter(descriptor: Descriptor.configReloads, labels: [("result", success ? "success" : "failure")]).increment()
+        registry.makeCounter(descriptor: Descriptor.configReloads,
+                             labels: [("result", success ? "success" : "failure")]).increment()
     }
 
     // MARK: Handles for the hot path
@@ -147,13 +150,15 @@ public final class LogwatchMetrics: Sendable {
 
     private func readSeries(source: String) -> Prometheus.Counter {
         cached(cache.read, source) {
-            registry.makeCounter(descriptor: Descriptor.recordsRead, labels: [("source", redactor.redact(source))])
+            registry.makeCounter(descriptor: Descriptor.recordsRead,
+                                 labels: [("source", redactor.redact(source))])
         }
     }
 
     private func lagGauge(source: String) -> Prometheus.Gauge {
         cached(cache.lag, source) {
-            registry.makeGauge(descriptor: Descriptor.sourceLag, labels: [("source", redactor.redact(source))])
+            registry.makeGauge(descriptor: Descriptor.sourceLag,
+                               labels: [("source", redactor.redact(source))])
         }
     }
 

@@ -138,6 +138,11 @@ final class HTTPListenerTests: XCTestCase {
         XCTAssertEqual(ready.status, 503)
         XCTAssertEqual(ready.body, "not ready: rules not loaded\n")
 
+        listener.readiness = .notReady("cannot reach https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX")
+        ready = try RawHTTPClient.get(port: port, "/readyz")
+        XCTAssertEqual(ready.status, 503)
+        XCTAssertFalse(ready.body.contains("T000/B000"), "a reason is redacted: \(ready.body)")
+
         listener.readiness = .ready
         ready = try RawHTTPClient.get(port: port, "/readyz")
         XCTAssertEqual(ready.status, 200)
