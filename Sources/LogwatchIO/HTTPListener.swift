@@ -191,7 +191,8 @@ public final class HTTPListener: Sendable {
     // MARK: Routes
 
     private func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+        // HEAD answers like GET without the body: uptime checkers and `curl -I` use it.
+        let router = Router(options: .autoGenerateHeadEndpoints)
         let metrics = self.metrics, state = self.state
         router.get("metrics") { _, _ -> Response in
             var headers = HTTPFields()

@@ -128,6 +128,10 @@ final class HTTPListenerTests: XCTestCase {
         let health = try RawHTTPClient.get(port: port, "/healthz")
         XCTAssertEqual(health.status, 200)
         XCTAssertEqual(health.body, "ok\n")
+        let head = try RawHTTPClient.get(port: port, "/healthz", method: "HEAD")
+        XCTAssertEqual(head.status, 200, "HEAD answers like GET")
+        XCTAssertEqual(head.body, "")
+        XCTAssertEqual(try RawHTTPClient.get(port: port, "/healthz", method: "POST").status, 404)
 
         var ready = try RawHTTPClient.get(port: port, "/readyz")
         XCTAssertEqual(ready.status, 503)

@@ -23,10 +23,10 @@ enum RawHTTPClient {
         }
     }
 
-    static func get(port: Int, _ path: String) throws -> Response {
+    static func get(port: Int, _ path: String, method: String = "GET") throws -> Response {
         let fd = try connect(port: port)
         defer { close(fd) }
-        send(fd, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n")
+        send(fd, "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n")
         return try parse(readToEnd(fd))
     }
 
