@@ -24,7 +24,7 @@ import ServiceLifecycle
 public final class HTTPListener: Sendable {
     /// Where to listen. Loopback by default: metrics and entries are for this host's
     /// Prometheus and the operator's browser, not the network.
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: Sendable, Equatable, CustomStringConvertible {
         public var host: String
         /// 0 picks a free port; `start()` returns the one bound.
         public var port: Int
@@ -37,34 +37,11 @@ public final class HTTPListener: Sendable {
             self.port = port
         }
 
-        /// Parses `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (loopback), as written in the config's
-        /// listen address.
-        public init(listen text: String) throws {
-            let value = text.trimmingCharacters(in: .whitespaces)
-            let host: Substring, portText: Substring
-            if value.hasPrefix("[") {
-                guard let close = value.firstIndex(of: "]"),
-                      value[value.index(after: close)...].hasPrefix(":") else { throw AddressError(value) }
-                host = value[value.index(after: value.startIndex)..<close]
-                portText = value[value.index(close, offsetBy: 2)...]
-            } else {
-                guard let colon = value.lastIndex(of: ":"), !value[..<colon].contains(":") else {
-                    throw AddressError(value)
-                }
-                host = value[..<colon]
-                portText = value[value.index(after: colon)...]
-            }
-            guard let port = Int(portText), (0...65535).contains(port) else { throw AddressError(value) }
-            self.init(host: host.isEmpty ? Self.defaultHost : String(host), port: port)
-        }
-    }
+        /// `host:port`, with an IPv6 host in brackets.
+        public var description: String { Self.format(host: host, port: port) }
 
-    /// A listen address that cannot be parsed.
-    public struct AddressError: Error, CustomStringConvertible, Equatable {
-        public let value: String
-        init(_ value: String) { self.value = value }
-        public var description: String {
-            "invalid listen address '\(value)': expected HOST:PORT, [IPv6]:PORT or :PORT with a port from 0 to 65535"
+        static func format(host: String, port: Int) -> String {
+            host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         }
     }
 
@@ -131,7 +108,7 @@ public final class HTTPListener: Sendable {
     /// not from inside Swift concurrency's cooperative pool.
     @discardableResult
     public func start() throws -> Int {
-        let address = "\(configuration.host):\(configuration.port)"
+        let address = configuration.description
         let bound = OneShot<Result<Int, any Error>>()
         let finished = DispatchSemaphore(value: 0)
         let app = Application(
@@ -165,7 +142,8 @@ public final class HTTPListener: Sendable {
         switch bound.wait() {
         case .success(let port):
             running.withLock { $0?.port = port }
-            logger.info("Serving metrics, health and entries.", metadata: ["http.address": "\(configuration.host):\(port)"])
+            logger.info("Serving metrics, health and entries.",
+                        metadata: ["http.address": "\(Configuration.format(host: configuration.host, port: port))"])
             return port
         case .failure(let error):
             finished.wait()

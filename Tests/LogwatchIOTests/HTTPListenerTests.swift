@@ -265,19 +265,10 @@ final class HTTPListenerTests: XCTestCase {
         XCTAssertEqual(RawHTTPClient.readToEnd(fd), [], "the server closed the idle connection")
     }
 
-    func testListenAddressParsing() throws {
+    func testDefaultsToLoopback() {
         XCTAssertEqual(HTTPListener.Configuration(), .init(host: "127.0.0.1", port: 9466))
-        XCTAssertEqual(try HTTPListener.Configuration(listen: "127.0.0.1:9466"), .init(host: "127.0.0.1", port: 9466))
-        XCTAssertEqual(try HTTPListener.Configuration(listen: "0.0.0.0:0"), .init(host: "0.0.0.0", port: 0))
-        XCTAssertEqual(try HTTPListener.Configuration(listen: ":9100"), .init(host: "127.0.0.1", port: 9100))
-        XCTAssertEqual(try HTTPListener.Configuration(listen: "[::1]:9466"), .init(host: "::1", port: 9466))
-        XCTAssertEqual(try HTTPListener.Configuration(listen: "localhost:80"), .init(host: "localhost", port: 80))
-        for bad in ["", "9466", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", "::1:9466",
-                    "[::1]9466", "host:port"] {
-            XCTAssertThrowsError(try HTTPListener.Configuration(listen: bad), bad) { error in
-                XCTAssertTrue("\(error)".contains("invalid listen address '\(bad)'"), "\(error)")
-            }
-        }
+        XCTAssertEqual("\(HTTPListener.Configuration())", "127.0.0.1:9466")
+        XCTAssertEqual("\(HTTPListener.Configuration(host: "::1", port: 0))", "[::1]:0")
     }
 
     static func repositoryPath(_ relative: String) -> String {
