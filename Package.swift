@@ -46,7 +46,11 @@ let package = Package(
         ]),
         .testTarget(name: "LogwatchCoreTests", dependencies: ["LogwatchCore"]),
         .testTarget(name: "RuleCatalogTests", dependencies: ["LogwatchCore"]),
-        .testTarget(name: "LogwatchIOTests", dependencies: ["LogwatchIO", "LogwatchCore"]),
+        .testTarget(name: "LogwatchIOTests", dependencies: [
+            "LogwatchIO", "LogwatchCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogwatchCore", "logwatch"], exclude: ["Golden"]),
     ]
 )

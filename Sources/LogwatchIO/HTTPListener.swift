@@ -100,30 +100,20 @@ public final class HTTPListener: Sendable {
         }
     }
 
-    /// The bound port while running, else nil.
+    /// The bound port while serving, else nil.
     public var port: Int? { running.withLock { $0?.port } }
 
     /// Binds and starts serving; returns the bound port (useful with port 0). Blocks the calling
     /// thread until the socket is bound or binding failed, so call it from the daemon's thread,
-    /// not from inside Swift concurrency's cooperative pool.
+    /// not from inside Swift concurrency's cooperative pool (an async daemon uses `run()`).
     @discardableResult
     public func start() throws -> Int {
         let address = configuration.description
         let bound = OneShot<Result<Int, any Error>>()
         let finished = DispatchSemaphore(value: 0)
-        let app = Application(
-            router: makeRouter(),
-            configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            onServerRunning: { channel in
-                bound.set(.success(channel.localAddress?.port ?? 0))
-            },
-            logger: logger)
+        let app = makeApplication { port in bound.set(.success(port)) }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
-        try running.withLock { current in
-            guard current == nil else { throw StartError.alreadyStarted }
-            current = Running(group: group, finished: finished, port: nil, task: nil)
-        }
+        try reserve(Running(group: group, finished: finished))
         let logger = self.logger
         let task = Task.detached {
             do {
@@ -141,9 +131,6 @@ public final class HTTPListener: Sendable {
         running.withLock { $0?.task = task }
         switch bound.wait() {
         case .success(let port):
-            running.withLock { $0?.port = port }
-            logger.info("Serving metrics, health and entries.",
-                        metadata: ["http.address": "\(Configuration.format(host: configuration.host, port: port))"])
             return port
         case .failure(let error):
             finished.wait()
@@ -153,17 +140,43 @@ public final class HTTPListener: Sendable {
     }
 
     /// Stops accepting connections, lets requests in flight finish, and returns once the server
-    /// has stopped (or, past `timeout`, after cancelling it). Does nothing when not running.
+    /// has stopped (or, past `timeout`, after cancelling it). Does nothing when not started with
+    /// `start()`.
     public func stop(timeout: Duration = .seconds(10)) {
-        guard let current = running.withLock({ $0 }) else { return }
-        Task.detached { await current.group.triggerGracefulShutdown() }
+        guard let current = running.withLock({ $0 }), let group = current.group, let finished = current.finished else {
+            return
+        }
+        Task.detached { await group.triggerGracefulShutdown() }
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
-        if current.finished.wait(timeout: .now() + seconds) == .timedOut {
+        if finished.wait(timeout: .now() + seconds) == .timedOut {
             logger.warning("The HTTP listener did not stop in time; cancelling it.")
             running.withLock { $0?.task?.cancel() }
-            current.finished.wait()
+            finished.wait()
         }
         running.withLock { $0 = nil }
+    }
+
+    private func reserve(_ run: Running) throws {
+        try running.withLock { current in
+            guard current == nil else { throw StartError.alreadyStarted }
+            current = run
+        }
+    }
+
+    private func makeApplication(onBound: @escaping @Sendable (Int) -> Void) -> Application<RouterResponder<BasicRequestContext>> {
+        let running = self.running, logger = self.logger, host = configuration.host
+        return Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                running.withLock { $0?.port = port }
+                logger.info("Serving metrics, health and entries.",
+                            metadata: ["http.address": "\(Configuration.format(host: host, port: port))"])
+                onBound(port)
+            },
+            logger: logger)
     }
 
     // MARK: Routes
@@ -226,10 +239,27 @@ public final class HTTPListener: Sendable {
         init(entries: EntryPages) { self.entries = LockedValue(entries) }
     }
 
+    /// One serving session: from `start()` (with the group, semaphore and task that `stop()`
+    /// needs) or from `run()` (owned by the caller's group, so none of them).
     private struct Running: Sendable {
-        let group: ServiceGroup
-        let finished: DispatchSemaphore
-        var port: Int?
+        var group: ServiceGroup?
+        var finished: DispatchSemaphore?
         var task: Task<Void, Never>?
+        var port: Int?
+    }
+}
+
+extension HTTPListener: Service {
+    /// Serves until the surrounding `ServiceGroup` shuts down gracefully (or the task is
+    /// cancelled): for a daemon built on swift-service-lifecycle instead of `start()`/`stop()`.
+    /// `port` tells the bound port once serving.
+    public func run() async throws {
+        try reserve(Running())
+        defer { running.withLock { $0 = nil } }
+        do {
+            try await makeApplication { _ in }.run()
+        } catch where port == nil {
+            throw StartError.failed(address: configuration.description, reason: "\(error)")
+        }
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import XCTest
 @testable import LogwatchIO
 import LogwatchCore
+import ServiceLifecycle
 
 /// A real listener on 127.0.0.1, port 0, asked over a real socket.
 final class HTTPListenerTests: XCTestCase {
@@ -40,6 +41,7 @@ final class HTTPListenerTests: XCTestCase {
         metrics.matched(class: .auth, rule: "azure-auth-401")
         metrics.matched(class: .auth, rule: "azure-auth-401")
         metrics.matched(class: .unknown, rule: "none")
+        metrics.matchedCounter(class: .unknown, rule: "none").increment(by: 3)
         metrics.setIncidentsOpen(2)
         metrics.noticeSent(sink: "slack")
         metrics.noticeFailed(sink: "slack")
@@ -67,7 +69,7 @@ final class HTTPListenerTests: XCTestCase {
         XCTAssertEqual(value(#"logwatch_records_read_total{source="file:/var/log/litellm/proxy.log"}"#), 10)
         XCTAssertEqual(value(#"logwatch_records_read_total{source="journal:litellm.service"}"#), 0)
         XCTAssertEqual(value(#"logwatch_records_matched_total{class="auth",rule="azure-auth-401"}"#), 2)
-        XCTAssertEqual(value(#"logwatch_records_matched_total{class="unknown",rule="none"}"#), 1)
+        XCTAssertEqual(value(#"logwatch_records_matched_total{class="unknown",rule="none"}"#), 4)
         XCTAssertEqual(value("logwatch_incidents_open"), 2)
         XCTAssertEqual(value(#"logwatch_notices_sent_total{sink="slack"}"#), 1)
         XCTAssertEqual(value(#"logwatch_notices_failed_total{sink="slack"}"#), 2)
@@ -263,6 +265,27 @@ final class HTTPListenerTests: XCTestCase {
         listener.stop()
         XCTAssertNil(listener.port)
         XCTAssertEqual(RawHTTPClient.readToEnd(fd), [], "the server closed the idle connection")
+    }
+
+    func testRunsAsAServiceAndStopsWithItsGroup() async throws {
+        let listener = HTTPListener(configuration: .init(host: "127.0.0.1", port: 0),
+                                    metrics: LogwatchMetrics(version: "test"), logger: Logger(label: "test"))
+        let group = ServiceGroup(configuration: .init(services: [listener], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        // Wait for the bind (a generous bound against a hang, not a timing assertion).
+        var port: Int?
+        for _ in 0..<6_000 where port == nil {
+            try await Task.sleep(for: .milliseconds(10))
+            port = listener.port
+        }
+        let bound = try XCTUnwrap(port, "the listener bound a port")
+        XCTAssertEqual(try RawHTTPClient.get(port: bound, "/healthz").status, 200)
+        XCTAssertThrowsError(try listener.start(), "one serving session at a time")
+
+        await group.triggerGracefulShutdown()
+        try await running.value
+        XCTAssertNil(listener.port)
+        XCTAssertThrowsError(try RawHTTPClient.get(port: bound, "/healthz"), "nothing listens after shutdown")
     }
 
     func testDefaultsToLoopback() {
