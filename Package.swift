@@ -13,6 +13,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Already in the graph through hummingbird; named because HTTPListener imports them.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CHyperscan", pkgConfig: "libhs",
@@ -29,6 +35,11 @@ let package = Package(
             "LogwatchCore", "CSystemd",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "logwatch", dependencies: [
             "LogwatchCore", "LogwatchIO",
@@ -37,7 +48,11 @@ let package = Package(
         ]),
         .testTarget(name: "LogwatchCoreTests", dependencies: ["LogwatchCore"], exclude: ["Golden"]),
         .testTarget(name: "RuleCatalogTests", dependencies: ["LogwatchCore"]),
-        .testTarget(name: "LogwatchIOTests", dependencies: ["LogwatchIO", "LogwatchCore"]),
+        .testTarget(name: "LogwatchIOTests", dependencies: [
+            "LogwatchIO", "LogwatchCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogwatchCore", "LogwatchIO", "logwatch"], exclude: ["Golden"]),
     ]
 )
