@@ -6,7 +6,8 @@ import LogwatchCore
 ///
 /// A record also ends where the writer changes (another process or unit) or where the journal
 /// is quiet for longer than `gapSeconds`: what the live loop's idle timeout does, done with
-/// the entries' own timestamps, so `scan` frames a journal as following it would have.
+/// the entries' own timestamps, so `scan` frames a journal as following it would have. systemd's
+/// start/stop messages about the unit are records of their own, so each keeps its unit event.
 public struct JournalScan {
     public var directory: String
     public var units: [String]
@@ -32,7 +33,7 @@ public struct JournalScan {
         // Metadata of entries' first lines, until the record starting there (if any) is out.
         var metadata: [Int: EntryMetadata] = [:]
         var out: [LogRecord] = []
-        var previous: (realtime: UInt64, writer: [String?])?
+        var previous: (realtime: UInt64, writer: [String?], unitEvent: Bool)?
         func emit() {
             for var record in out {
                 metadata[record.line]?.apply(to: &record)
@@ -48,11 +49,11 @@ public struct JournalScan {
                     metadata[lineNumber] = entry
                     let writer = [entry.attributes["pid"], entry.attributes["unit"]]
                     let realtime = source.currentRealtime
-                    if let previous, previous.writer != writer
+                    if let previous, previous.writer != writer || previous.unitEvent || entry.unitEvent != nil
                         || realtime > previous.realtime + UInt64(gapSeconds * 1_000_000) {
                         framer.flush(into: &out)
                     }
-                    previous = (realtime, writer)
+                    previous = (realtime, writer, entry.unitEvent != nil)
                 }
                 framer.push(line: line, number: lineNumber, into: &out)
             }

@@ -120,6 +120,25 @@ final class JournalSourceTests: XCTestCase {
         XCTAssertEqual(records[4].attributes["pid"], "5000")
     }
 
+    func testEachUnitEventIsARecordOfItsOwn() throws {
+        var export = JournalExport()
+        export.log("10:00:00 - LiteLLM Proxy:ERROR: a.py:1 - boom", priority: 3)
+        export.systemd("Stopping litellm.service - LiteLLM Proxy...", unit: "litellm.service",
+                       messageID: "de5b426a63be47a7b6ac3eaac82e2f6f", jobType: "stop")
+        export.systemd("litellm.service: Deactivated successfully.", unit: "litellm.service",
+                       messageID: "7ad2d189f7e94e70a38c781354912448")
+        export.systemd("Stopped litellm.service - LiteLLM Proxy.", unit: "litellm.service",
+                       messageID: "9d1aaa27d60140bd96365438aad20286", jobType: "stop", jobResult: "done")
+        export.systemd("Starting litellm.service - LiteLLM Proxy...", unit: "litellm.service", messageID: Self.starting,
+                       jobType: "start")
+        try export.write(to: dir)
+        var records: [LogRecord] = []
+        _ = try JournalScan(directory: dir.path, units: ["litellm.service"], matches: []).frame { records.append($0) }
+        XCTAssertEqual(records.map(\.line), [1, 2, 3, 4, 5])
+        XCTAssertEqual(records.map { $0.attributes["unit_event"] }, [nil, "stopping", nil, "stopped", "starting"])
+        XCTAssertEqual(records[3].attributes["unit_event_unit"], "litellm.service")
+    }
+
     /// Sequence numbers prove it: checkpoints taken at arbitrary lines (inside multi-line
     /// MESSAGEs too), each followed by a fresh source restoring them, give every line once.
     func testCheckpointThenRestoreResumesAtTheNextLineWithNoneLostOrRepeated() throws {
