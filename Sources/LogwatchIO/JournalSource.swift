@@ -96,15 +96,22 @@ public final class JournalSource: LogSource {
             _ = sd_journal_seek_head(j)
             events.append(SourceEvent(.opened, source: key, "reading the journal from its oldest entry"))
         } else {
-            _ = sd_journal_seek_tail(j)
-            // Step onto the newest entry so that `next` returns only entries written later.
-            _ = sd_journal_previous(j)
+            Self.seekAfterNewest(j)
             events.append(SourceEvent(.opened, source: key, "reading new journal entries"))
         }
     }
 
     deinit {
         if let journal { sd_journal_close(journal) }
+    }
+
+    /// Positions so that `next` returns only entries written from now on.
+    static func seekAfterNewest(_ j: OpaquePointer) {
+        _ = sd_journal_seek_tail(j)
+        // Step onto the newest matching entry. With none (an empty journal-remote directory),
+        // a tail position would make `next` skip to the newest entry once files appear, losing
+        // the ones before it: start from the head instead, as everything there will be new.
+        if sd_journal_previous(j) <= 0 { _ = sd_journal_seek_head(j) }
     }
 
     static func addMatches(_ j: OpaquePointer, units: [String], matches: [String]) throws {
@@ -294,8 +301,7 @@ public final class JournalSource: LogSource {
             }
         } else {
             // Nothing at or after the time: the next entry written is the first to read.
-            _ = sd_journal_seek_tail(j)
-            _ = sd_journal_previous(j)
+            Self.seekAfterNewest(j)
         }
         events.append(SourceEvent(.fallback, source: key,
                                   "the saved journal cursor no longer exists (journal rotated or vacuumed?); resuming at its time \(when) instead — entries of that same microsecond may be skipped"))

@@ -265,6 +265,33 @@ final class JournalSourceTests: XCTestCase {
         XCTAssertEqual(poll(&pfd, 1, 0), 0)
     }
 
+    /// journal-remote's directory can be empty when logwatch starts, or hold only other units:
+    /// the first entries of the unit to appear are read from the first one.
+    func testAnEmptyDirectoryOrOneWithoutTheUnitIsFollowedFromTheFirstEntry() throws {
+        for otherUnitsFirst in [false, true] {
+            let sub = dir.appendingPathComponent(otherUnitsFirst ? "others" : "empty")
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            var export = JournalExport()
+            if otherUnitsFirst {
+                for i in 1...3 { export.log("other seq=\(i)", unit: "other.service") }
+                try export.write(to: sub, name: "a.journal")
+            }
+            let source = try JournalSource(directory: sub.path, units: ["litellm.service"], matches: [])
+            let fd = try XCTUnwrap(source.waitDescriptor)
+            XCTAssertEqual(drain(source).map(\.text), [])
+            for i in 1...3 { export.log("seq=\(i)") }
+            try export.write(to: sub, name: "b.journal")
+            var arrived: [String] = []
+            let deadline = Date().addingTimeInterval(20)
+            while arrived.count < 3, Date() < deadline {
+                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&pfd, 1, 10_000) > 0 else { break }
+                arrived += drain(source).map(\.text)
+            }
+            XCTAssertEqual(arrived, ["seq=1", "seq=2", "seq=3"], otherUnitsFirst ? "other units first" : "empty directory")
+        }
+    }
+
     func testBinaryMessagesKeepTheirBytesAndOversizedEntriesAreCutAndCounted() throws {
         var export = JournalExport()
         let binary: [UInt8] = Array("bad bytes ".utf8) + [0xFF, 0xFE, 0x00, 0x41]
