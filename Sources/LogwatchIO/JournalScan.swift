@@ -4,10 +4,8 @@ import LogwatchCore
 /// newest (no waiting) and frames the lines, each record carrying its entry's metadata.
 /// `line` is the ordinal of the physical line within the scan.
 ///
-/// A record also ends where the writer changes (another process or unit) or where the journal
-/// is quiet for longer than `gapSeconds`: what the live loop's idle timeout does, done with
-/// the entries' own timestamps, so `scan` frames a journal as following it would have. systemd's
-/// start/stop messages about the unit are records of their own, so each keeps its unit event.
+/// Records also end where `EntryBoundary` says (another writer, a unit event, a quiet gap), so
+/// `scan` frames a journal as following it would have.
 public struct JournalScan {
     public var directory: String
     public var units: [String]
@@ -33,7 +31,7 @@ public struct JournalScan {
         // Metadata of entries' first lines, until the record starting there (if any) is out.
         var metadata: [Int: EntryMetadata] = [:]
         var out: [LogRecord] = []
-        var previous: (realtime: UInt64, writer: [String?], unitEvent: Bool)?
+        var boundary = EntryBoundary(gapSeconds: gapSeconds)
         func emit() {
             for var record in out {
                 metadata[record.line]?.apply(to: &record)
@@ -47,13 +45,9 @@ public struct JournalScan {
                 lineNumber += 1
                 if let entry {
                     metadata[lineNumber] = entry
-                    let writer = [entry.attributes["pid"], entry.attributes["unit"]]
-                    let realtime = source.currentRealtime
-                    if let previous, previous.writer != writer || previous.unitEvent || entry.unitEvent != nil
-                        || realtime > previous.realtime + UInt64(gapSeconds * 1_000_000) {
+                    if boundary.startsRecord(entry, time: Double(source.currentRealtime) / 1_000_000) {
                         framer.flush(into: &out)
                     }
-                    previous = (realtime, writer, entry.unitEvent != nil)
                 }
                 framer.push(line: line, number: lineNumber, into: &out)
             }

@@ -308,6 +308,16 @@ final class JournalSourceTests: XCTestCase {
         XCTAssertEqual(source.entriesRead, 4, "the entry without MESSAGE is read and gives no line")
     }
 
+    /// These machines run no journald: the system journal still opens (no files is no error),
+    /// with a wait descriptor, and starts after its newest entry.
+    func testTheSystemJournalOpensWithAWaitDescriptor() throws {
+        let source = try JournalSource(directory: nil, units: ["litellm.service"], matches: [])
+        XCTAssertEqual(source.key, "journal:litellm.service")
+        XCTAssertEqual(source.label, "journal")
+        XCTAssertNotNil(source.waitDescriptor)
+        XCTAssertEqual(source.takeEvents().map(\.kind), [.opened])
+    }
+
     func testTimestampsAreRFC3339UTCWithMicroseconds() {
         XCTAssertEqual(JournalEntryMapping.timestamp(realtimeUsec: 0), "1970-01-01T00:00:00.000000Z")
         XCTAssertEqual(JournalEntryMapping.timestamp(realtimeUsec: JournalExport.start), "2025-07-02T08:00:00.000000Z")
