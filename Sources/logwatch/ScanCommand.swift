@@ -14,14 +14,37 @@ struct ScanCommand: ParsableCommand {
         """)
 
     @Argument(help: "Log files to read ('-' for standard input).")
-    var files: [String]
+    var files: [String] = []
+
+    @Option(name: .customLong("journal-dir"), help: "Read the journal files in this directory, oldest entry first.")
+    var journalDirectory: String?
+
+    @Option(name: .customLong("unit"), help: "With --journal-dir: a systemd unit to read (repeatable; default: litellm.service).")
+    var units: [String] = []
+
+    @Option(name: .customLong("match"), help: "With --journal-dir: only entries with this FIELD=VALUE (repeatable).")
+    var matches: [String] = []
 
     @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if files.isEmpty && journalDirectory == nil {
+            throw ValidationError("Nothing to scan: give log files, or --journal-dir DIR.")
+        }
+        if journalDirectory == nil && !(units.isEmpty && matches.isEmpty) {
+            throw ValidationError("--unit and --match need --journal-dir.")
+        }
+    }
 
     func run() throws {
         let ruleSet = try common.loadRules()
         let scan = BatchScan(json: common.json, links: common.links, colour: Output.colourOnStdout)
-        let result = scan.run(files: files, ruleSet: ruleSet)
+        var inputs = files.map(BatchScan.Input.file)
+        if let journalDirectory {
+            inputs.append(JournalScan(directory: journalDirectory, units: units.isEmpty ? ["litellm.service"] : units,
+                                      matches: matches).input)
+        }
+        let result = scan.run(inputs: inputs, ruleSet: ruleSet)
         if result.failedFiles > 0 { throw ExitCode(2) }
     }
 }

@@ -133,6 +133,76 @@ final class EndToEndTests: XCTestCase {
             XCTAssertTrue(index.contains("\(cls)/\(id).html"), id)
         }
     }
+
+    /// The issue's "done when": a journal made by systemd-journal-remote holding litellm.service
+    /// interleaved with other units gives exactly litellm's matching records.
+    func testScanJournalDirReportsExactlyTheUnitsMatchingRecords() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lw-journal-e2e-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let export = try Data(contentsOf: Self.repository.appendingPathComponent("Samples/litellm-journal.export"))
+        try Self.journalRemote(export, output: dir.appendingPathComponent("sample.journal"))
+
+        let result = try run(["scan", "--journal-dir", dir.path, "--unit", "litellm.service", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        try assertGolden(result.stdout, "scan-litellm-journal.ndjson")
+        var got: [String] = []
+        for line in result.stdout.split(separator: "\n") {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            let fields = object["fields"] as? [String: String] ?? [:]
+            let keep = ["provider", "model_group", "team", "status", "key_alias", "template_id"]
+            let shown = keep.compactMap { key in fields[key].map { "\(key)=\($0)" } }.sorted().joined(separator: " ")
+            got.append("\(object["line"]!)\t\(object["rule"]!)\t\(object["class"]!)\t\(shown)")
+            XCTAssertEqual(object["source"] as? String, "journal")
+            let text = object["text"] as? String ?? ""
+            XCTAssertFalse(text.contains("org-canary") || text.contains("FATAL:  password"), "another unit's entry: \(text.prefix(80))")
+        }
+        let expected = try String(contentsOf: Self.repository.appendingPathComponent("Samples/litellm-journal.expected.journal.tsv"),
+                                  encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+        XCTAssertEqual(got, expected)
+
+        // litellm.service is the default unit; the other units are really in the journal.
+        XCTAssertEqual(try run(["scan", "--journal-dir", dir.path, "--json"]).stdout, result.stdout)
+        let canary = try run(["scan", "--journal-dir", dir.path, "--unit", "litellm-canary.service", "--json"])
+        XCTAssertEqual(canary.stdout.split(separator: "\n").count, 8)
+        XCTAssertTrue(canary.stdout.split(separator: "\n").allSatisfy { $0.contains("org-canary") })
+        let text = try run(["scan", "--journal-dir", dir.path])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        try assertGolden(text.stdout, "scan-litellm-journal.txt")
+    }
+
+    func testScanWithoutFilesOrAJournalAndAMissingJournalDirAreErrors() throws {
+        let none = try run(["scan"])
+        XCTAssertEqual(none.status, 2)
+        XCTAssertTrue(none.stderr.contains("--journal-dir"), none.stderr)
+        XCTAssertEqual(try run(["scan", "Samples/litellm-proxy.log", "--unit", "x.service"]).status, 2)
+        let missing = try run(["scan", "--journal-dir", "/nonexistent/journal"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("cannot open the journal directory '/nonexistent/journal'"), missing.stderr)
+        let bad = try run(["scan", "--journal-dir", "/tmp", "--match", "lower=x"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("invalid journal match 'lower=x'"), bad.stderr)
+    }
+
+    /// Real journal files from export format (Debian package systemd-journal-remote; `make deps`).
+    static func journalRemote(_ export: Data, output: URL) throws {
+        let tool = "/lib/systemd/systemd-journal-remote"
+        guard FileManager.default.isExecutableFile(atPath: tool) else {
+            throw NSError(domain: "journal-remote", code: 127, userInfo: [
+                NSLocalizedDescriptionKey: "\(tool) is missing: run `make deps`"])
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["--output=\(output.path)", "-"]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(export)
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "systemd-journal-remote failed")
+    }
 }
 
 /// Output gathered from a child process on another thread.
