@@ -10,8 +10,8 @@ HS_PKG := libvectorscan-dev
 else
 HS_PKG := libhyperscan-dev
 endif
-# System packages the build and the tests need (tests use real journals and a real Alertmanager later).
-DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3
+# System packages the build and the tests need (tests use real journals and a real Alertmanager).
+DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 prometheus-alertmanager
 
 .PHONY: deps build release demo test accuracy check-rules entries clean
 

@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // AHC's own transport, named for its types (ByteBuffer, HTTPHeaders, locks) and the tests' receiver.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         .systemLibrary(name: "CHyperscan", pkgConfig: "libhs",
@@ -29,6 +32,10 @@ let package = Package(
             "LogwatchCore", "CSystemd",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .executableTarget(name: "logwatch", dependencies: [
             "LogwatchCore", "LogwatchIO",
@@ -37,7 +44,15 @@ let package = Package(
         ]),
         .testTarget(name: "LogwatchCoreTests", dependencies: ["LogwatchCore"]),
         .testTarget(name: "RuleCatalogTests", dependencies: ["LogwatchCore"]),
-        .testTarget(name: "LogwatchIOTests", dependencies: ["LogwatchIO", "LogwatchCore"]),
+        .testTarget(name: "LogwatchIOTests", dependencies: [
+            "LogwatchIO", "LogwatchCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "InMemoryLogging", package: "swift-log"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["LogwatchCore", "logwatch"], exclude: ["Golden"]),
     ]
 )
