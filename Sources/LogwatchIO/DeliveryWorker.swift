@@ -85,7 +85,8 @@ public final class DeliveryWorker: Sendable {
         Task.detached { [self] in await self.loop() }
     }
 
-    /// Runs the worker on the caller's task until `stop` (for a service group).
+    /// Runs the worker on the caller's task until `stop` (for a service group). Cancelling
+    /// the caller's task stops at once: a request in flight is abandoned, its notice kept.
     public func run() async {
         let begin = state.withLockedValue { state -> Bool in
             guard !state.running, !state.stopping else { return false }
@@ -93,7 +94,15 @@ public final class DeliveryWorker: Sendable {
             return true
         }
         guard begin else { return }
-        await loop()
+        await withTaskCancellationHandler {
+            await loop()
+        } onCancel: { [state] in
+            state.withLockedValue { state in
+                state.stopping = true
+                state.sleeper?.cancel()
+                state.inflight?.cancel()
+            }
+        }
     }
 
     /// New notices were committed for this sink: look at the outbox now rather than at the
