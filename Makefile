@@ -10,13 +10,15 @@ HS_PKG := libvectorscan-dev
 else
 HS_PKG := libhyperscan-dev
 endif
-# System packages the build and the tests need (tests use real journals and a real Alertmanager later).
+# System packages the build and the tests need (tests use real journals and a real Alertmanager).
 # strace: a test checks the unit's SystemCallFilter= against what the binary really calls.
-DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace
+DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager
 
 .PHONY: deps build release demo test accuracy check-rules entries clean install uninstall
 
-# Idempotent: installs only what is missing, without prompts.
+# Idempotent: installs only what is missing, without prompts. The tests start Alertmanager
+# themselves on loopback; the Debian service that the package enables (listening on all
+# interfaces) is switched off when this target installed it.
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -24,7 +26,10 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing || exit 1; \
+	  case "$$missing" in *prometheus-alertmanager*) \
+	    if [ -d /run/systemd/system ]; then $$SUDO systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true; fi;; \
+	  esac; \
 	fi
 
 build: deps

@@ -206,6 +206,15 @@ public final class StateStore: @unchecked Sendable {
         }
     }
 
+    /// The oldest notice for `sink`, due or not. A delivery worker sends only this one, so a
+    /// notice waiting for its retry holds back the ones behind it and each sink receives its
+    /// notices in the order they were committed (a "resolved" never overtakes its "firing").
+    public func oldest(sink: String) throws -> Pending? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE sink = ? ORDER BY id LIMIT 1", arguments: [sink]).map(Self.pending)
+        }
+    }
+
     /// When the next notice for `sink` becomes due, if any is waiting.
     public func nextDue(sink: String) throws -> Double? {
         try read { db in try Double.fetchOne(db, sql: "SELECT min(next_attempt) FROM outbox WHERE sink = ?", arguments: [sink]) }

@@ -49,6 +49,20 @@ final class StateStoreTests: XCTestCase {
         XCTAssertNil(try store.nextDue(sink: "slack"))
     }
 
+    func testOldestIsTheHeadOfTheSinksQueueEvenWhenItIsNotDue() throws {
+        let store = try StateStore(directory: directory)
+        try store.commit(.init(notices: [notice(1), notice(2, sink: "am"), notice(3)]), now: 10)
+        let head = try XCTUnwrap(store.oldest(sink: "slack"))
+        XCTAssertEqual(head.notice.notice, "n-1")
+        try store.retry(head.id, attempts: 1, at: 99, error: "HTTP 503")
+        // due() would hand out n-3 first; the worker keeps order by waiting for the head.
+        XCTAssertEqual(try store.due(sink: "slack", now: 20).map(\.notice.notice), ["n-3"])
+        XCTAssertEqual(try store.oldest(sink: "slack")?.notice.notice, "n-1")
+        XCTAssertEqual(try store.oldest(sink: "slack")?.nextAttempt, 99)
+        XCTAssertEqual(try store.oldest(sink: "am")?.notice.notice, "n-2")
+        XCTAssertNil(try store.oldest(sink: "teams"))
+    }
+
     func testOutboxIsBoundedOldestDroppedAndCountedOnce() throws {
         let store = try StateStore(directory: directory, outboxLimit: 5)
         var dropped = 0
