@@ -9,8 +9,10 @@ import LogwatchCore
 /// listener serves metrics, health and entries; SIGHUP reloads; SIGTERM stops cleanly.
 ///
 /// Everything that touches the book, router and sources runs on the pipeline's thread;
-/// signals and reloads reach it through `Pipeline.perform`.
-public final class Daemon {
+/// signals and reloads reach it through `Pipeline.perform`. (Hence `@unchecked Sendable`: the
+/// reload queue only touches the thread-safe parts: options, logger, metrics, notifier and
+/// `pipeline.perform`.)
+public final class Daemon: @unchecked Sendable {
     public struct Options {
         /// The config file, read again on SIGHUP; nil when the config came from flags.
         public var configPath: String?

@@ -1,4 +1,12 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(CDispatch)
+// With NIO in the build, the compiler attributes `stat` and `timespec` members to libdispatch's
+// C module; MemberImportVisibility then wants that module imported by name.
+import CDispatch
+#endif
 
 /// A path pattern with `*`, `?` or `[...]`, expanded again from time to time so files that
 /// appear later (a new container, a new dated log) are picked up.

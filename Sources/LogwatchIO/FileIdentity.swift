@@ -1,4 +1,12 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(CDispatch)
+// With NIO in the build, the compiler attributes `stat` and `timespec` members to libdispatch's
+// C module; MemberImportVisibility then wants that module imported by name.
+import CDispatch
+#endif
 
 /// Which file a position belongs to: device and inode, plus a hash of the first bytes so that a
 /// reused inode (a deleted file's number given to a new file) is not taken for the old file.

@@ -139,3 +139,15 @@ public struct JournalJSONDecoder: Sendable {
         return false
     }
 }
+
+extension JournalJSONDecoder {
+    /// A line decoder for `StreamSource`: each `journalctl -o json` line becomes the MESSAGE's
+    /// lines, the entry's metadata on the first.
+    public static func lines() -> (ArraySlice<UInt8>) -> [(ArraySlice<UInt8>, EntryMetadata?)] {
+        var decoder = JournalJSONDecoder()
+        return { line in
+            guard let entry = decoder.decode(line) else { return [] }
+            return entry.lines.enumerated().map { ($0.element, $0.offset == 0 ? entry.metadata : nil) }
+        }
+    }
+}

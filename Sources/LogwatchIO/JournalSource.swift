@@ -61,6 +61,13 @@ public final class JournalSource: LogSource {
     /// Positions kept when checkpoints never come (bounded memory).
     static let maxPositions = 200_000
 
+    /// The checkpoint key of a source with these settings (the same config gives the same key,
+    /// so a restart or a reload finds its position).
+    public static func key(directory: String?, units: [String], matches: [String]) -> String {
+        "journal:" + units.joined(separator: ",") + (matches.isEmpty ? "" : "|" + matches.joined(separator: ","))
+            + (directory.map { ":" + $0 } ?? "")
+    }
+
     /// Opens the journal. `units` are OR-ed (each also matches systemd's own messages about it),
     /// then AND-ed with `matches` (`FIELD=VALUE`, sd-journal rules: same field OR, different AND).
     /// Reading starts at the newest entry (only what arrives later) unless `fromStart`.
@@ -69,7 +76,7 @@ public final class JournalSource: LogSource {
         self.directory = directory
         self.units = units
         self.maxEntryBytes = maxEntryBytes
-        key = "journal:" + units.joined(separator: ",") + (directory.map { ":" + $0 } ?? "")
+        key = Self.key(directory: directory, units: units, matches: matches)
         var j: OpaquePointer?
         let r: Int32
         if let directory {

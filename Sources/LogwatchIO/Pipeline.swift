@@ -1,4 +1,12 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(CDispatch)
+// With NIO in the build, the compiler attributes `stat` and `timespec` members to libdispatch's
+// C module; MemberImportVisibility then wants that module imported by name.
+import CDispatch
+#endif
 import LogwatchCore
 
 /// The reading loop: sources → framer → classifier → handler, with checkpoints.
@@ -55,6 +63,7 @@ public final class Pipeline {
         var tokens: [Int64] = []
         var firstPendingLine = 1
         var metadata: [Int: EntryMetadata] = [:]
+        var boundary = EntryBoundary()
         var lastData: Double
         var finished = false
         /// Position after the last record handed over, and whether it moved since the last checkpoint.
@@ -249,7 +258,11 @@ public final class Pipeline {
         let status = input.source.read(maxLines: configuration.batchLines) { bytes, token, metadata in
             input.lineNumber += 1
             input.tokens.append(token)
-            if let metadata { input.metadata[input.lineNumber] = metadata }
+            if let metadata {
+                input.metadata[input.lineNumber] = metadata
+                // Another process or unit, or a systemd unit message, never continues a record.
+                if input.boundary.startsRecord(metadata, time: nil) { input.framer.flush(into: &records) }
+            }
             input.framer.push(line: bytes, number: input.lineNumber, into: &records)
             lines += 1
         }
@@ -264,7 +277,7 @@ public final class Pipeline {
         guard !records.isEmpty else { return }
         for i in records.indices {
             let metadata = input.metadata[records[i].line]
-            if let metadata { apply(metadata, to: &records[i]) }
+            metadata?.apply(to: &records[i])
             if records[i].truncated { statistics.truncatedLines += 1 }
             handler.record(records[i], metadata)
             if let classification = classifier.classify(records[i]) {
@@ -285,12 +298,6 @@ public final class Pipeline {
             if !input.metadata.isEmpty { input.metadata = input.metadata.filter { $0.key > last } }
         }
         records.removeAll(keepingCapacity: true)
-    }
-
-    private func apply(_ metadata: EntryMetadata, to record: inout LogRecord) {
-        if record.level == nil { record.level = metadata.level }
-        if record.timestamp == nil { record.timestamp = metadata.timestamp }
-        for (key, value) in metadata.attributes where record.attributes[key] == nil { record.attributes[key] = value }
     }
 
     /// Writes positions and the handler's notices in one transaction.

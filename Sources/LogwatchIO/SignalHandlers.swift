@@ -1,5 +1,13 @@
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(CDispatch)
+// With NIO in the build, the compiler attributes `stat` and `timespec` members to libdispatch's
+// C module; MemberImportVisibility then wants that module imported by name.
+import CDispatch
+#endif
 
 /// SIGTERM and SIGINT stop the pipeline cleanly (flush, checkpoint, exit 0); SIGHUP calls
 /// `reload`, when given. Handled on a dispatch queue, never inside a signal handler.

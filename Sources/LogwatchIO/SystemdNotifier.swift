@@ -1,5 +1,13 @@
 import CSystemd
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(CDispatch)
+// With NIO in the build, the compiler attributes `stat` and `timespec` members to libdispatch's
+// C module; MemberImportVisibility then wants that module imported by name.
+import CDispatch
+#endif
 
 /// Talks to systemd when started as a `Type=notify` unit: READY=1 once sources are attached,
 /// WATCHDOG=1 from the reading loop (so a wedged reader stops the pings and systemd restarts

@@ -1,4 +1,12 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(CDispatch)
+// With NIO in the build, the compiler attributes `stat` and `timespec` members to libdispatch's
+// C module; MemberImportVisibility then wants that module imported by name.
+import CDispatch
+#endif
 
 /// A self-pipe: lets a signal handler or another thread wake the pipeline's `poll(2)` at once.
 public final class Wakeup: @unchecked Sendable {
