@@ -46,14 +46,7 @@ struct Logwatch: ParsableCommand {
     @Flag(name: .customLong("journal"), help: "Follow journald (the system journal, or --journal-dir).")
     var journal = false
 
-    @Option(name: .customLong("unit"), help: "A systemd unit to follow in the journal (repeatable; default litellm.service).")
-    var units: [String] = []
-
-    @Option(name: .customLong("match"), help: "A journal FIELD=VALUE match that must hold (repeatable).")
-    var matches: [String] = []
-
-    @Option(name: .customLong("journal-dir"), help: "Read journal files from this directory instead of the system journal.")
-    var journalDirectory: String?
+    @OptionGroup var journalOptions: JournalOptions
 
     @Option(name: .customLong("webhook"), help: "Send notices to this webhook URL (with retries and a disk outbox).")
     var webhook: String?
@@ -85,9 +78,9 @@ struct Logwatch: ParsableCommand {
         if !follow.isEmpty { sources.append(.file(.init(paths: follow, from: fromStart ? .start : .end))) }
         for name in docker { sources.append(.docker(.init(container: name))) }
         if !cri.isEmpty { sources.append(.cri(.init(paths: cri))) }
-        if journal || journalDirectory != nil {
-            sources.append(.journal(.init(units: units.isEmpty ? ["litellm.service"] : units.map { ConfigParser.unitName($0) ?? $0 },
-                                          matches: matches, directory: journalDirectory)))
+        if journal || journalOptions.journalDirectory != nil {
+            let units = journalOptions.units.isEmpty ? ["litellm.service"] : journalOptions.units.map { ConfigParser.unitName($0) ?? $0 }
+            sources.append(.journal(.init(units: units, matches: journalOptions.matches, directory: journalOptions.journalDirectory)))
         }
         if stdin { sources.append(.stdin(.init(format: format))) }
         return sources
@@ -155,6 +148,19 @@ struct Logwatch: ParsableCommand {
 
 extension LogwatchConfig.StdinFormat: ExpressibleByArgument {}
 extension LogwatchConfig.SinkKind: ExpressibleByArgument {}
+
+/// Which journal to read, for `--journal` and `scan --journal-dir`. One option group shared by
+/// the root and `scan`, so ArgumentParser hands the values to whichever command runs.
+struct JournalOptions: ParsableArguments {
+    @Option(name: .customLong("journal-dir"), help: "Read the journal files in this directory instead of the system journal.")
+    var journalDirectory: String?
+
+    @Option(name: .customLong("unit"), help: "A systemd unit to read (repeatable; default: litellm.service).")
+    var units: [String] = []
+
+    @Option(name: .customLong("match"), help: "Only entries with this journal FIELD=VALUE (repeatable).")
+    var matches: [String] = []
+}
 
 /// Options every reading command shares.
 struct CommonOptions: ParsableArguments {

@@ -16,14 +16,10 @@ struct ScanCommand: ParsableCommand {
     @Argument(help: "Log files to read ('-' for standard input).")
     var files: [String] = []
 
-    @Option(name: .customLong("journal-dir"), help: "Read the journal files in this directory, oldest entry first.")
-    var journalDirectory: String?
-
-    @Option(name: .customLong("unit"), help: "With --journal-dir: a systemd unit to read (repeatable; default: litellm.service).")
-    var units: [String] = []
-
-    @Option(name: .customLong("match"), help: "With --journal-dir: only entries with this FIELD=VALUE (repeatable).")
-    var matches: [String] = []
+    @OptionGroup var journalOptions: JournalOptions
+    var journalDirectory: String? { journalOptions.journalDirectory }
+    var units: [String] { journalOptions.units }
+    var matches: [String] { journalOptions.matches }
 
     @OptionGroup var common: CommonOptions
 

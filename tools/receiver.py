@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""A webhook receiver on 127.0.0.1 for tests and torture runs.
+
+Appends every request it accepts to --out as one JSON line {"path", "time", "body"} and can
+be scripted to fail: the first --fail requests get --fail-status (with Retry-After when
+--retry-after is set); while the file named by --down exists, every request gets 503 (an
+outage that a test switches on and off). Writes its port to --port-file once it listens.
+"""
+import argparse
+import json
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--port-file", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--fail", type=int, default=0)
+    p.add_argument("--fail-status", type=int, default=503)
+    p.add_argument("--retry-after")
+    p.add_argument("--down", help="while this file exists, answer 503")
+    a = p.parse_args()
+    lock = threading.Lock()
+    state = {"seen": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", 0))
+            body = self.rfile.read(length)
+            with lock:
+                state["seen"] += 1
+                failing = state["seen"] <= a.fail or (a.down and os.path.exists(a.down))
+                if not failing:
+                    with open(a.out, "a") as f:
+                        f.write(json.dumps({"path": self.path, "time": time.time(),
+                                            "body": body.decode("utf-8", "replace")}) + "\n")
+            if failing:
+                self.send_response(a.fail_status)
+                if a.retry_after:
+                    self.send_header("Retry-After", a.retry_after)
+                self.send_header("Content-Length", "4")
+                self.end_headers()
+                self.wfile.write(b"fail")
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+    server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    tmp = a.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(server.server_address[1]))
+    os.rename(tmp, a.port_file)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
