@@ -52,6 +52,18 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(text, golden, "differs from \(name); re-record on purpose with LOGWATCH_RECORD=1", file: file, line: line)
     }
 
+    /// `logwatch test` on a plain sample: hits, fields, misses, incidents and the rendered
+    /// notices (terminal and Slack preview); the simulated clock keeps the output stable.
+    func testTestCommandShowsHitsMissesAndTheNoticesARunWouldSend() throws {
+        let result = try run(["test", "Samples/litellm-proxy.log", "--clock", "1764000000", "--print-missed"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        try assertGolden(result.stdout, "test-litellm-proxy.txt")
+        XCTAssertTrue(result.stdout.contains("== slack-preview (slack):"))
+        XCTAssertTrue(result.stdout.contains("\"blocks\""))
+        XCTAssertEqual(try run(["test", "Samples/litellm-proxy.log", "--fail-on-missed"]).status, 1, "one record is missed")
+        XCTAssertEqual(try run(["test", "Samples/nope.log"]).status, 2)
+    }
+
     func testScanOfThePlainSampleMatchesItsGolden() throws {
         let result = try run(["scan", "Samples/litellm-proxy.log"])
         XCTAssertEqual(result.status, 0, result.stderr)
