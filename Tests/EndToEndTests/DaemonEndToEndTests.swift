@@ -245,4 +245,151 @@ final class DaemonEndToEndTests: XCTestCase {
         XCTAssertFalse(body.contains("0123456789abcdef0123456789abcdef"), "the key leaked")
         XCTAssertTrue(stdout.text.contains("Azure"), "the terminal shows the incident too")
     }
+
+    /// Starts logwatch with arguments and the hook URL in LOGWATCH_TEST_HOOK; output collected.
+    func startLogwatch(_ arguments: [String], hook: String? = nil) throws -> (Process, Collected, Collected) {
+        let process = Process()
+        process.executableURL = EndToEndTests.binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        if let hook { environment["LOGWATCH_TEST_HOOK"] = hook }
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let stdout = Collected(), stderr = Collected()
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        out.fileHandleForReading.readabilityHandler = { stdout.append($0.availableData) }
+        err.fileHandleForReading.readabilityHandler = { stderr.append($0.availableData) }
+        try process.run()
+        started.append(process)
+        return (process, stdout, stderr)
+    }
+
+    func runConfig(hookSink: String = "generic", groupInterval: String = "2s") -> String {
+        """
+        state_dir: \(path("state"))
+        http: { listen: "off" }
+        sources:
+          - { type: file, paths: [\(path("proxy.log"))], from: start }
+        policy: { group_wait: 1s, group_interval: \(groupInterval), resolve_after: 10m }
+        sinks:
+          - { name: hook, type: \(hookSink), url_env: LOGWATCH_TEST_HOOK, max_per_minute: 100 }
+
+        """
+    }
+
+    /// Notices in the receiver's file, decoded from the generic webhook schema.
+    func notices(_ out: String) -> [[String: Any]] {
+        received(out).compactMap { request in
+            (request["body"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+    }
+
+    /// The delivery issue's third "done when": 10,000 identical errors make one notice and a
+    /// digest, not 10,000.
+    func testABurstOfTenThousandIdenticalErrorsIsOneNoticeAndADigest() throws {
+        let receiver = try startReceiver()
+        let configPath = path("config.yaml")
+        try runConfig().write(toFile: configPath, atomically: true, encoding: .utf8)
+        append(path("proxy.log"), String(repeating: Self.authLine, count: 10_000))
+        let (process, _, stderr) = try startLogwatch(["run", "--config", configPath], hook: receiver.url)
+        func total() -> Int {
+            notices(receiver.out).reduce(0) { sum, notice in
+                sum + ((notice["incidents"] as? [[String: Any]]) ?? []).reduce(0) { $0 + ($1["new_count"] as? Int ?? 0) }
+            }
+        }
+        // A firing notice carries the count so far; digests carry what came after.
+        let kinds = { self.notices(receiver.out).compactMap { $0["kind"] as? String } }
+        XCTAssertTrue(waitUntil { kinds().contains("firing") }, stderr.text)
+        let firingCount = ((notices(receiver.out).first?["incidents"] as? [[String: Any]])?.first?["count"] as? Int) ?? 0
+        if firingCount < 10_000 {
+            XCTAssertTrue(waitUntil { kinds().contains("digest") }, "no digest: \(kinds())")
+        }
+        usleep(3_000_000)  // one more group_interval: nothing else may come
+        process.terminate()
+        process.waitUntilExit()
+        let all = notices(receiver.out)
+        XCTAssertLessThanOrEqual(all.count, 3, "a flood of notices: \(all.count)")
+        XCTAssertEqual(Set(all.compactMap { $0["kind"] as? String }).subtracting(["firing", "digest"]), [])
+        let lastCount = ((all.last?["incidents"] as? [[String: Any]])?.first?["count"] as? Int) ?? 0
+        XCTAssertEqual(lastCount, 10_000, "the last notice counts every record")
+        print("10,000 identical errors: \(all.count) notice(s): \(all.compactMap { $0["kind"] as? String }); new counts sum \(total())")
+    }
+
+    /// At-least-once across a crash: notices committed to the outbox while the receiver is
+    /// down are all delivered after SIGKILL and a restart.
+    func testNoticesPendingAtSIGKILLAreDeliveredAfterARestart() throws {
+        let down = path("receiver-down")
+        _ = FileManager.default.createFile(atPath: down, contents: nil)
+        let receiver = try startReceiver(["--down", down])
+        let configPath = path("config.yaml")
+        try runConfig().write(toFile: configPath, atomically: true, encoding: .utf8)
+        let lines = [
+            Self.authLine,
+            "12:00:01 - LiteLLM Proxy:ERROR: proxy_server.py:1 - litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached for gpt-4o. Received Model Group=gpt-4o\n",
+            "12:00:02 - LiteLLM Proxy:ERROR: proxy_server.py:1 - litellm.BadRequestError: ContextWindowExceededError: OpenAIException - This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens. Received Model Group=gpt-4o\n",
+        ]
+        append(path("proxy.log"), lines.joined())
+        let (first, _, stderr) = try startLogwatch(["run", "--config", configPath], hook: receiver.url)
+        XCTAssertTrue(waitUntil { ((try? StateStore(directory: path("state")).depth()) ?? 0) >= 2 }, "nothing queued: \(stderr.text)")
+        let queued = try StateStore(directory: path("state")).depth()
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        XCTAssertTrue(notices(receiver.out).isEmpty, "the receiver was down")
+        try FileManager.default.removeItem(atPath: down)
+        let (second, _, stderr2) = try startLogwatch(["run", "--config", configPath], hook: receiver.url)
+        XCTAssertTrue(waitUntil { ((try? StateStore(directory: path("state")).depth()) ?? 1) == 0 && !notices(receiver.out).isEmpty },
+                      stderr2.text)
+        second.terminate()
+        second.waitUntilExit()
+        let rules = Set(notices(receiver.out).flatMap { ($0["incidents"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String } })
+        XCTAssertEqual(rules, ["azure-auth-401", "openai-rate-limit-429", "context-window-exceeded"], "every notice arrived")
+        XCTAssertGreaterThanOrEqual(notices(receiver.out).count, queued)
+    }
+
+    static func alertmanagerBinary() -> String? {
+        ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager", "/usr/local/bin/alertmanager"]
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// The delivery issue's second "done when", through the binary and a real Alertmanager.
+    func testAlertmanagerFormatLeavesAnAlertWithClassAndRuleLabels() throws {
+        guard let binary = Self.alertmanagerBinary() else {
+            throw XCTSkip("prometheus-alertmanager is not installed; `make deps` installs it")
+        }
+        try FileManager.default.createDirectory(atPath: path("am-data"), withIntermediateDirectories: true)
+        try "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n".write(toFile: path("am.yml"), atomically: true, encoding: .utf8)
+        let port = freePort()
+        let am = Process()
+        am.executableURL = URL(fileURLWithPath: binary)
+        am.arguments = ["--config.file=\(path("am.yml"))", "--storage.path=\(path("am-data"))",
+                        "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address="]
+        am.standardOutput = FileHandle.nullDevice
+        am.standardError = FileHandle.nullDevice
+        try am.run()
+        started.append(am)
+        XCTAssertTrue(waitUntil(60) { get("http://127.0.0.1:\(port)/-/ready").status == 200 })
+        append(path("proxy.log"), "")
+        let (process, _, stderr) = try startLogwatch(["--follow", path("proxy.log"), "--webhook", "http://127.0.0.1:\(port)",
+                                                      "--webhook-format", "alertmanager", "--group-wait", "0.5",
+                                                      "--state-dir", path("state"), "--from-start"])
+        XCTAssertTrue(waitUntil { stderr.text.contains("Started") }, stderr.text)
+        append(path("proxy.log"), Self.authLine)
+        var alerts: [[String: Any]] = []
+        XCTAssertTrue(waitUntil {
+            let body = get("http://127.0.0.1:\(port)/api/v2/alerts").body
+            alerts = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]]) ?? []
+            return !alerts.isEmpty
+        }, stderr.text)
+        process.terminate()
+        process.waitUntilExit()
+        let labels = alerts.first?["labels"] as? [String: String] ?? [:]
+        XCTAssertEqual(labels["class"], "auth")
+        XCTAssertEqual(labels["rule"], "azure-auth-401")
+        XCTAssertEqual(labels["provider"], "azure")
+        XCTAssertNotNil(labels["host"])
+        let annotations = alerts.first?["annotations"] as? [String: String] ?? [:]
+        XCTAssertNotNil(annotations["summary"])
+    }
 }
