@@ -10,20 +10,26 @@ public struct DeployCorrelator: Sendable, Codable {
     private var lastStart: [String: Double] = [:]
     private var lastStop: [String: Double] = [:]
     private var lastFailure: [String: Double] = [:]
+    private var lastKind: [String: UnitEvent.Kind] = [:]
 
     public init(window: Double = 600) {
         self.window = window
     }
 
     public mutating func observe(_ event: UnitEvent) {
+        // systemd logs "Starting" then "Started" (and "Stopping" then "Stopped") for one change:
+        // the first of a pair marks it, the second is the same change.
+        let previous = lastKind[event.unit]
+        lastKind[event.unit] = event.kind
         switch event.kind {
-        case .starting, .started:
-            // systemd logs "Starting" then "Started": the first one marks the change.
-            if let start = lastStart[event.unit], event.time - start < 30, start <= event.time { return }
+        case .starting:
             lastStart[event.unit] = event.time
-        case .stopping, .stopped:
-            if let stop = lastStop[event.unit], event.time - stop < 30, stop <= event.time { return }
+        case .started:
+            if previous != .starting { lastStart[event.unit] = event.time }
+        case .stopping:
             lastStop[event.unit] = event.time
+        case .stopped:
+            if previous != .stopping { lastStop[event.unit] = event.time }
         case .failed:
             lastFailure[event.unit] = event.time
         }

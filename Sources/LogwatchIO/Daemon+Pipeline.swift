@@ -5,6 +5,9 @@ import LogwatchCore
 /// What the daemon does on the pipeline's thread: count, group, route, checkpoint.
 extension Daemon {
     func observe(_ record: LogRecord, _ metadata: EntryMetadata?) {
+        // The journal says when a record was written; reading a backlog must correlate on that
+        // time, not on when logwatch got to it.
+        recordTime = metadata?.timestamp.flatMap(RFC3339.parse)
         metrics.recordRead(source: record.source)
         if record.truncated { metrics.linesTruncated() }
         if let event = metadata?.unitEvent {
@@ -17,7 +20,7 @@ extension Daemon {
         metrics.matched(class: classification.ruleClass, rule: classification.ruleID)
         let (incident, isNew) = book.add(classification, time: now)
         bookChanged = true
-        if isNew, let deployContext = correlator.context(at: now) {
+        if isNew, let deployContext = correlator.context(at: recordTime ?? now) {
             book.annotate(incident.id, deployContext: deployContext)
         }
         options.terminal?.show(classification, incident: incident, isNew: isNew, book: &book, now: now)

@@ -57,6 +57,8 @@ public final class Daemon: @unchecked Sendable {
     /// Stdout notices of the checkpoint being written; printed once it is durable.
     var stdoutPending: [String] = []
     var bookChanged = true
+    /// The journal time of the record being handled, when its source gave one.
+    var recordTime: Double?
     var lastOutboxCheck: Double = 0
     let reloadQueue = DispatchQueue(label: "logwatch.reload")
 

@@ -392,4 +392,27 @@ final class DaemonEndToEndTests: XCTestCase {
         let annotations = alerts.first?["annotations"] as? [String: String] ?? [:]
         XCTAssertNotNil(annotations["summary"])
     }
+
+    /// Issue 6's deploy correlation, live from journal files: incidents that open after systemd
+    /// restarted litellm.service say so in the notice; other units' entries never show up.
+    func testJournalFollowTiesIncidentsToTheUnitRestart() throws {
+        let receiver = try startReceiver()
+        let journal = path("journal")
+        try FileManager.default.createDirectory(atPath: journal, withIntermediateDirectories: true)
+        let export = try Data(contentsOf: EndToEndTests.repository.appendingPathComponent("Samples/litellm-journal.export"))
+        try EndToEndTests.journalRemote(export, output: URL(fileURLWithPath: journal + "/sample.journal"))
+        let (process, stdout, stderr) = try startLogwatch([
+            "--journal", "--journal-dir", journal, "--unit", "litellm.service", "--from-start",
+            "--webhook", receiver.url, "--webhook-format", "generic", "--group-wait", "0.5", "--state-dir", path("state")])
+        let contexts = {
+            self.notices(receiver.out).flatMap { ($0["incidents"] as? [[String: Any]] ?? []).compactMap { $0["deploy_context"] as? String } }
+        }
+        XCTAssertTrue(waitUntil { contexts().contains { $0.contains("after litellm.service restarted at") } },
+                      "no incident tied to the restart: \(contexts()) \(stderr.text)")
+        process.terminate()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let everything = received(receiver.out).compactMap { $0["body"] as? String }.joined() + stdout.text
+        XCTAssertFalse(everything.contains("org-canary") || everything.contains("FATAL:  password"), "another unit's entry leaked in")
+    }
 }

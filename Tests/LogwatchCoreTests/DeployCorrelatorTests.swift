@@ -31,4 +31,14 @@ final class DeployCorrelatorTests: XCTestCase {
         correlator.observe(UnitEvent(unit: "litellm.service", kind: .failed, time: restart + 10))
         XCTAssertEqual(correlator.context(at: restart + 12), "began 2 s after litellm.service failed at 12:03:21 UTC")
     }
+
+    func testAQuickRestartSoonAfterTheFirstStartIsStillARestart() {
+        var correlator = DeployCorrelator()
+        correlator.observe(UnitEvent(unit: "litellm.service", kind: .starting, time: restart - 10))
+        correlator.observe(UnitEvent(unit: "litellm.service", kind: .started, time: restart - 9))
+        correlator.observe(UnitEvent(unit: "litellm.service", kind: .stopped, time: restart - 1))
+        correlator.observe(UnitEvent(unit: "litellm.service", kind: .starting, time: restart))
+        correlator.observe(UnitEvent(unit: "litellm.service", kind: .started, time: restart + 2))
+        XCTAssertEqual(correlator.context(at: restart + 5), "began 5 s after litellm.service restarted at 12:03:11 UTC")
+    }
 }

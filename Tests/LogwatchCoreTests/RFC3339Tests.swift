@@ -28,4 +28,15 @@ final class RFC3339Tests: XCTestCase {
         XCTAssertLessThanOrEqual(clipped.utf16.count, 11)
         XCTAssertEqual("short".clipped(to: 10), "short")
     }
+
+    func testParseIsTheInverseOfFormatAndHandlesOffsetsAndFractions() {
+        for seconds in [0.0, 951_782_400, 1_764_000_000.123, 4_102_444_799] {
+            XCTAssertEqual(RFC3339.parse(RFC3339.format(seconds))!, seconds, accuracy: 0.001)
+        }
+        XCTAssertEqual(RFC3339.parse("2025-07-02T09:00:05.250000Z")!, 1_751_446_805.25, accuracy: 0.0001)
+        XCTAssertEqual(RFC3339.parse("2025-07-02T11:00:05+02:00"), 1_751_446_805)
+        for bad in ["", "2025-07-02", "2025-13-02T09:00:05Z", "2025-07-02T09:00:05", "2025-07-02T09:00:05Zjunk", "x025-07-02T09:00:05Z"] {
+            XCTAssertNil(RFC3339.parse(bad), bad)
+        }
+    }
 }
