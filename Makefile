@@ -14,7 +14,7 @@ endif
 # strace: a test checks the unit's SystemCallFilter= against what the binary really calls.
 DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager
 
-.PHONY: deps build release demo test accuracy check-rules entries clean install uninstall
+.PHONY: deps build release demo test torture accuracy check-rules entries clean install uninstall
 
 # Idempotent: installs only what is missing, without prompts. The tests start Alertmanager
 # themselves on loopback; the Debian service that the package enables (listening on all
@@ -50,6 +50,14 @@ test: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 	$(BIN) rules check > /dev/null || $(BIN) rules check
 	$(SWIFT) test --disable-swift-testing $(BUILD_FLAGS)
+	@# The short form of the fault injection (the full run is `make torture`).
+	python3 tools/torture.py --bin $(BIN) --short
+
+# Fault injection at full size on the release build; results table in out/torture.md
+# (docs/reliability.md quotes it).
+torture: release
+	@mkdir -p out
+	python3 tools/torture.py --bin $(RELEASE_BIN) --markdown out/torture.md
 
 check-rules: build
 	$(BIN) rules check

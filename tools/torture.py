@@ -268,6 +268,177 @@ def full_disk(binary, work, short):
         subprocess.run(["umount", "-l", mnt])
 
 
+RATE_LIMIT = ("12:00:00 - LiteLLM Proxy:ERROR: router.py:1 - litellm.RateLimitError: RateLimitError: "
+              "OpenAIException - Rate limit reached for {model}. Received Model Group={model}\n")
+
+
+class Receiver:
+    """tools/receiver.py on 127.0.0.1; every accepted request is one JSON line in `out`."""
+
+    def __init__(self, work, tag, *args):
+        self.port_file = os.path.join(work, f"{tag}.port")
+        self.out = os.path.join(work, f"{tag}.ndjson")
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "receiver.py"), "--port-file", self.port_file,
+                                      "--out", self.out] + list(args))
+        wait_for(lambda: os.path.exists(self.port_file), 30)
+        self.url = f"http://127.0.0.1:{open(self.port_file).read()}/hook"
+
+    def notices(self):
+        if not os.path.exists(self.out):
+            return []
+        notices = []
+        for line in open(self.out):
+            try:
+                notices.append(json.loads(json.loads(line)["body"]))
+            except ValueError:
+                pass
+        return notices
+
+    def models(self):
+        return {i.get("fields", {}).get("model_group") for n in self.notices() for i in n.get("incidents", [])}
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def daemon_config(work, log, url, outbox=10000):
+    path = os.path.join(work, "config.yaml")
+    with open(path, "w") as f:
+        f.write(f"""state_dir: {os.path.join(work, 'state')}
+http: {{ listen: "off" }}
+sources:
+  - {{ type: file, paths: [{log}], from: start }}
+policy: {{ group_wait: 1s, group_interval: 2s, resolve_after: 10m }}
+sinks:
+  - {{ name: hook, type: generic, url: "{url}", max_per_minute: 10000 }}
+outbox: {{ max_notices: {outbox} }}
+""")
+    return path
+
+
+def run_daemon(binary, config, work, tag):
+    out = open(os.path.join(work, f"{tag}.err"), "w")
+    return subprocess.Popen([binary, "run", "--config", config], stdout=subprocess.DEVNULL, stderr=out,
+                            env=dict(os.environ, NO_COLOR="1"))
+
+
+def outbox_depth(work):
+    db = os.path.join(work, "state", "state.sqlite")
+    if not os.path.exists(db):
+        return None
+    try:
+        return sqlite3.connect(db, timeout=5).execute("select count(*) from outbox").fetchone()[0]
+    except sqlite3.Error:
+        return None
+
+
+def sigkill_loop(binary, work, short):
+    """New incidents keep coming (one model group each) while the daemon is killed again and again."""
+    work = os.path.join(work, "sigkill")
+    os.makedirs(work)
+    receiver = Receiver(work, "receiver")
+    log = os.path.join(work, "proxy.log")
+    open(log, "w").close()
+    config = daemon_config(work, log, receiver.url)
+    kills = 3 if short else 20
+    models = []
+    stop = threading.Event()
+
+    def write():
+        n = 0
+        while not stop.is_set():
+            with open(log, "a") as f:
+                model = f"gpt-seq-{n}"
+                f.write(RATE_LIMIT.format(model=model))
+                models.append(model)
+            n += 1
+            time.sleep(0.02)
+
+    writer_thread = threading.Thread(target=write)
+    writer_thread.start()
+    rnd = random.Random(3)
+    for i in range(kills):
+        proc = run_daemon(binary, config, work, f"run-{i}")
+        time.sleep(rnd.uniform(1.0, 3.0))
+        proc.kill()
+        proc.wait()
+    stop.set()
+    writer_thread.join()
+    final = run_daemon(binary, config, work, "final")
+    expected = set(models)
+    wait_for(lambda: expected <= receiver.models() and outbox_depth(work) == 0, 300)
+    final.send_signal(signal.SIGTERM)
+    code = final.wait(60)
+    receiver.stop()
+    lost = expected - receiver.models()
+    notices = len(receiver.notices())
+    result("SIGKILL loop with a webhook receiver", not lost and code == 0,
+           f"{kills} SIGKILLs while {len(expected)} new incidents arrived: {len(expected) - len(lost)}/{len(expected)} reached the "
+           f"receiver in {notices} notices ({len(lost)} lost), clean stop exit {code}")
+
+
+def outage(binary, work, short):
+    """The receiver answers 503 for a while; everything queued is delivered afterwards."""
+    work = os.path.join(work, "outage")
+    os.makedirs(work)
+    down = os.path.join(work, "down")
+    open(down, "w").close()
+    receiver = Receiver(work, "receiver", "--down", down)
+    log = os.path.join(work, "proxy.log")
+    open(log, "w").close()
+    config = daemon_config(work, log, receiver.url)
+    proc = run_daemon(binary, config, work, "run")
+    seconds = 5 if short else 180
+    models = [f"gpt-outage-{n}" for n in range(30)]
+    start = time.time()
+    for i, model in enumerate(models):
+        with open(log, "a") as f:
+            f.write(RATE_LIMIT.format(model=model))
+        time.sleep(seconds / len(models))
+    queued = outbox_depth(work) or 0
+    while time.time() - start < seconds:
+        time.sleep(0.5)
+    os.remove(down)
+    delivered = wait_for(lambda: set(models) <= receiver.models() and outbox_depth(work) == 0, 600)
+    took = time.time() - start - seconds
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(60)
+    receiver.stop()
+    result("webhook outage", delivered and code == 0,
+           f"{seconds} s of 503s while 30 incidents opened: {queued} notices queued at the end of the outage, "
+           f"all delivered {took:.0f} s after it ended (backoff), exit {code}")
+
+
+def bounded_outbox(binary, work, short):
+    """An outage longer than the outbox holds: the oldest are dropped, counted, and reported."""
+    work = os.path.join(work, "bounded")
+    os.makedirs(work)
+    down = os.path.join(work, "down")
+    open(down, "w").close()
+    receiver = Receiver(work, "receiver", "--down", down)
+    log = os.path.join(work, "proxy.log")
+    open(log, "w").close()
+    config = daemon_config(work, log, receiver.url, outbox=5)
+    proc = run_daemon(binary, config, work, "run")
+    for n in range(12):
+        with open(log, "a") as f:
+            f.write(RATE_LIMIT.format(model=f"gpt-bounded-{n}"))
+        time.sleep(1.2)  # each in its own notice (group_wait 1 s)
+    depth = outbox_depth(work)
+    os.remove(down)
+    with open(log, "a") as f:
+        f.write(RATE_LIMIT.format(model="gpt-after-outage"))
+    wait_for(lambda: "gpt-after-outage" in receiver.models() and outbox_depth(work) == 0, 300)
+    dropped = sum(n.get("dropped", 0) for n in receiver.notices())
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(60)
+    receiver.stop()
+    ok = depth is not None and depth <= 5 and dropped > 0 and code == 0
+    result("bounded outbox", ok,
+           f"12 notices during an outage with max_notices 5: outbox held {depth}, {dropped} dropped and reported in a later notice, exit {code}")
+
+
 CASES = {
     "rotation-rename": lambda b, w, s: rotation_storm(b, w, s, "rename"),
     "rotation-copytruncate": lambda b, w, s: rotation_storm(b, w, s, "copytruncate"),
@@ -276,6 +447,9 @@ CASES = {
     "secrets": secrets,
     "pathological-rules": pathological_rules,
     "full-disk": full_disk,
+    "sigkill-loop": sigkill_loop,
+    "outage": outage,
+    "bounded-outbox": bounded_outbox,
 }
 
 
