@@ -482,7 +482,8 @@ private struct Reader {
             portText = text[text.index(after: colon)...]
             if host.contains(":") { return nil }  // IPv6 needs brackets
         }
-        guard !host.isEmpty, let port = Int(portText), (1...65535).contains(port) else { return nil }
+        // Port 0 asks the kernel for a free port (tests; the log says which one was bound).
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
         return Config.ListenAddress(host: String(host), port: port)
     }
 }

@@ -200,7 +200,8 @@ public final class Daemon: @unchecked Sendable {
         guard let listen = config.http.listen else { return }
         let listener = HTTPListener(configuration: .init(host: listen.host, port: listen.port), metrics: metrics,
                                     entries: EntryPages(rules: loaded.ruleSet.rules), logger: logger)
-        try listener.start()
+        let port = try listener.start()
+        logger.info("Serving /metrics, /healthz, /readyz and /entries/.", metadata: ["listen": "\(listen.host):\(port)"])
         http = listener
     }
 
