@@ -21,10 +21,15 @@ final class EndToEndTests: XCTestCase {
 
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        try Self.run(arguments, stdin: stdin)
+    }
+
+    /// Runs the built binary in the repository with NO_COLOR; returns status and output.
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = binary
         process.arguments = arguments
-        process.currentDirectoryURL = Self.repository
+        process.currentDirectoryURL = repository
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         process.environment = environment

@@ -218,4 +218,42 @@ final class FollowEndToEndTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 2)
         XCTAssertTrue(message.contains("no Docker container named"), message)
     }
+
+    func testStdinIsReadToItsEndAndEveryErrorPrintedOnce() throws {
+        let lines = (0..<500).map { $0 % 5 == 0 ? Self.probeLine.replacingOccurrences(of: "seq=probe", with: "seq=\($0)")
+            : "INFO:     10.0.0.1:5000 - \"POST /chat/completions HTTP/1.1\" 200 OK seq=\($0)\n" }.joined()
+        let result = try EndToEndTests.run(["--stdin", "--json"], stdin: lines)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let seen = sequences(result.stdout)
+        XCTAssertEqual(Set(seen.keys), Set(stride(from: 0, to: 500, by: 5)))
+        XCTAssertTrue(seen.values.allSatisfy { $0 == 1 })
+    }
+
+    /// `journalctl -o json | logwatch --stdin --format journal-json`, with journalctl's real output
+    /// of a journal made by systemd-journal-remote: the unit's records, tracebacks joined.
+    func testJournalJSONOnStdinGivesTheSameMatchesAsTheJournalItself() throws {
+        let journal = dir.appendingPathComponent("journal")
+        try FileManager.default.createDirectory(at: journal, withIntermediateDirectories: true)
+        let export = try Data(contentsOf: EndToEndTests.repository.appendingPathComponent("Samples/litellm-journal.export"))
+        try EndToEndTests.journalRemote(export, output: journal.appendingPathComponent("sample.journal"))
+        let journalctl = Process()
+        journalctl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        journalctl.arguments = ["journalctl", "--directory", journal.path, "-u", "litellm.service", "-o", "json", "--no-pager"]
+        let out = Pipe()
+        journalctl.standardOutput = out
+        try journalctl.run()
+        let json = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        journalctl.waitUntilExit()
+        XCTAssertGreaterThan(json.split(separator: "\n").count, 50)
+        let piped = try EndToEndTests.run(["--stdin", "--format", "journal-json", "--json"], stdin: json)
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        let direct = try EndToEndTests.run(["scan", "--journal-dir", journal.path, "--unit", "litellm.service", "--json"])
+        func rules(_ text: String) -> [String] {
+            text.split(separator: "\n").compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["rule"] as? String
+            }
+        }
+        XCTAssertFalse(rules(direct.stdout).isEmpty)
+        XCTAssertEqual(rules(piped.stdout), rules(direct.stdout))
+    }
 }
