@@ -378,17 +378,22 @@ def sigkill_loop(binary, work, short):
            f"receiver in {notices} notices ({len(lost)} lost), clean stop exit {code}")
 
 
-def outage(binary, work, short):
-    """The receiver answers 503 for a while; everything queued is delivered afterwards."""
-    work = os.path.join(work, "outage")
+def start_outage(binary, work, name, outbox):
+    """A daemon following an empty log, sending to a receiver that is down until `down` goes."""
+    work = os.path.join(work, name)
     os.makedirs(work)
     down = os.path.join(work, "down")
     open(down, "w").close()
     receiver = Receiver(work, "receiver", "--down", down)
     log = os.path.join(work, "proxy.log")
     open(log, "w").close()
-    config = daemon_config(work, log, receiver.url)
-    proc = run_daemon(binary, config, work, "run")
+    proc = run_daemon(binary, daemon_config(work, log, receiver.url, outbox=outbox), work, "run")
+    return work, down, receiver, log, proc
+
+
+def outage(binary, work, short):
+    """The receiver answers 503 for a while; everything queued is delivered afterwards."""
+    work, down, receiver, log, proc = start_outage(binary, work, "outage", outbox=10000)
     seconds = 5 if short else 180
     models = [f"gpt-outage-{n}" for n in range(30)]
     start = time.time()
@@ -412,15 +417,7 @@ def outage(binary, work, short):
 
 def bounded_outbox(binary, work, short):
     """An outage longer than the outbox holds: the oldest are dropped, counted, and reported."""
-    work = os.path.join(work, "bounded")
-    os.makedirs(work)
-    down = os.path.join(work, "down")
-    open(down, "w").close()
-    receiver = Receiver(work, "receiver", "--down", down)
-    log = os.path.join(work, "proxy.log")
-    open(log, "w").close()
-    config = daemon_config(work, log, receiver.url, outbox=5)
-    proc = run_daemon(binary, config, work, "run")
+    work, down, receiver, log, proc = start_outage(binary, work, "bounded", outbox=5)
     for n in range(12):
         with open(log, "a") as f:
             f.write(RATE_LIMIT.format(model=f"gpt-bounded-{n}"))

@@ -164,7 +164,7 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: Building from the config
 
-    static func policy(_ config: LogwatchConfig) -> IncidentBook.Policy {
+    public static func policy(_ config: LogwatchConfig) -> IncidentBook.Policy {
         var policy = IncidentBook.Policy()
         policy.groupWait = config.policy.groupWait.seconds
         policy.groupInterval = config.policy.groupInterval.seconds
@@ -173,7 +173,7 @@ public final class Daemon: @unchecked Sendable {
         return policy
     }
 
-    static func routes(_ config: LogwatchConfig) -> [NoticeRouter.Route] {
+    public static func routes(_ config: LogwatchConfig) -> [NoticeRouter.Route] {
         config.sinks.map { sink in
             NoticeRouter.Route(sink: sink.name, format: format(sink.kind), classes: Set(sink.classes),
                                minSeverity: sink.minSeverity, perMinute: sink.maxPerMinute)

@@ -27,7 +27,11 @@ public final class FileTailer: LogSource {
     public var key: String { "file:" + path }
     public var label: String { path }
     /// Lines longer than this are cut (the rest up to the newline is skipped) so memory stays bounded.
-    public var maxLineBytes = 1 << 20
+    public var maxLineBytes = 1 << 20 {
+        // A stored copy: reading it through `lines` while `lines.feed` runs would be an
+        // overlapping access.
+        didSet { lines.maxLineBytes = maxLineBytes }
+    }
 
     private var startAtEnd: Bool
     private var fd: Int32 = -1
@@ -35,8 +39,7 @@ public final class FileTailer: LogSource {
     /// Token base of the open file: tokens are `base + offset after the line`.
     private var base: Int64 = 0
     private var generations: [Generation] = []
-    private var carry: [UInt8] = []
-    private var carryCut = false
+    private var lines = LineAssembler(maxLineBytes: 1 << 20)
     private var criPartial: [UInt8] = []
     /// The first bytes read from the open file, to notice a copytruncate that regrew past us.
     private var head: [UInt8] = []
@@ -159,8 +162,7 @@ public final class FileTailer: LogSource {
             retire(keepOpen: true)
             offset = 0
             head.removeAll()
-            carry.removeAll()
-            carryCut = false
+            lines.reset()
             lseek(fd, 0, SEEK_SET)
             generations.append(Generation(base: base, fd: fd, identity: nil))
             return drain(maxLines: maxLines, line)
@@ -300,44 +302,17 @@ public final class FileTailer: LogSource {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<n]).bindMemory(to: UInt8.self)
-            var start = 0
-            while start < n {
-                guard let newline = bytes[start...].firstIndex(of: 0x0A) else {
-                    appendCarry(bytes[start..<n])
-                    break
-                }
-                let token = base + offset + Int64(newline + 1)
-                if carry.isEmpty && !carryCut {
-                    deliver(ArraySlice(bytes[start..<newline]), token, line)
-                } else {
-                    appendCarry(bytes[start..<newline])
-                    deliver(carry[...], token, line)
-                    carry.removeAll(keepingCapacity: carry.count <= 1 << 16)
-                    carryCut = false
-                }
-                delivered += 1
-                start = newline + 1
-            }
+            let start = base + offset
+            delivered += lines.feed(bytes) { text, end in deliver(text, start + Int64(end), line) }
             offset += Int64(n)
         }
         return delivered
     }
 
-    private func appendCarry(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
-        guard !carryCut else { return }
-        carry.append(contentsOf: bytes)
-        if carry.count > maxLineBytes {
-            carry.removeLast(carry.count - maxLineBytes)
-            carryCut = true
-        }
-    }
-
     /// A last line without its newline, at a rotation: it will get no more bytes.
     private func flushPartial(_ line: (ArraySlice<UInt8>, Int64, EntryMetadata?) -> Void) {
-        guard !carry.isEmpty else { return }
-        deliver(carry[...], base + offset, line)
-        carry.removeAll()
-        carryCut = false
+        guard let partial = lines.takePartial() else { return }
+        deliver(partial[...], base + offset, line)
     }
 
     private func deliver(_ bytes: ArraySlice<UInt8>, _ token: Int64, _ line: (ArraySlice<UInt8>, Int64, EntryMetadata?) -> Void) {

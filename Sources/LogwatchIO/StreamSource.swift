@@ -15,15 +15,18 @@ public final class StreamSource: LogSource {
     public let key: String
     public let label: String
     private let fd: Int32
-    private var carry: [UInt8] = []
-    private var carryCut = false
+    private var lines = LineAssembler(maxLineBytes: 1 << 20)
     private var token: Int64 = 0
     private var finished = false
     private let buffer: UnsafeMutableRawBufferPointer
     /// Turns one physical line into the lines and metadata it stands for (journal JSON); nil
     /// passes lines through.
     private let decode: ((ArraySlice<UInt8>) -> [(ArraySlice<UInt8>, EntryMetadata?)])?
-    public var maxLineBytes = 1 << 20
+    public var maxLineBytes = 1 << 20 {
+        // A stored copy: reading it through `lines` while `lines.feed` runs would be an
+        // overlapping access.
+        didSet { lines.maxLineBytes = maxLineBytes }
+    }
 
     public init(fd: Int32 = STDIN_FILENO, label: String = "stdin",
                 decode: ((ArraySlice<UInt8>) -> [(ArraySlice<UInt8>, EntryMetadata?)])? = nil) {
@@ -60,40 +63,14 @@ public final class StreamSource: LogSource {
                 if errno == EAGAIN || errno == EWOULDBLOCK { return .more }
             }
             if n <= 0 {
-                if !carry.isEmpty { emit(carry[...], line) }
-                carry.removeAll()
+                if let partial = lines.takePartial() { emit(partial[...], line) }
                 finished = true
                 return .finished
             }
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<n]).bindMemory(to: UInt8.self)
-            var start = 0
-            while start < n {
-                guard let newline = bytes[start...].firstIndex(of: 0x0A) else {
-                    append(bytes[start..<n])
-                    break
-                }
-                if carry.isEmpty && !carryCut {
-                    emit(ArraySlice(bytes[start..<newline]), line)
-                } else {
-                    append(bytes[start..<newline])
-                    emit(carry[...], line)
-                    carry.removeAll(keepingCapacity: carry.count <= 1 << 16)
-                    carryCut = false
-                }
-                delivered += 1
-                start = newline + 1
-            }
+            delivered += lines.feed(bytes) { text, _ in emit(text, line) }
         }
         return .more
-    }
-
-    private func append(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
-        guard !carryCut else { return }
-        carry.append(contentsOf: bytes)
-        if carry.count > maxLineBytes {
-            carry.removeLast(carry.count - maxLineBytes)
-            carryCut = true
-        }
     }
 
     private func emit(_ bytes: ArraySlice<UInt8>, _ line: (ArraySlice<UInt8>, Int64, EntryMetadata?) -> Void) {

@@ -45,14 +45,9 @@ struct TestCommand: ParsableCommand {
         if let config {
             let loaded = try loadConfig(config, problemExit: 2)
             ruleSet = loaded.ruleSet
-            routes = loaded.config.sinks.map { sink in
-                NoticeRouter.Route(sink: sink.name, format: sink.kind == .stdout ? .text : NoticeFormat(rawValue: sink.kind.rawValue) ?? .generic,
-                                   classes: Set(sink.classes), minSeverity: sink.minSeverity, perMinute: sink.maxPerMinute)
-            }
-            policy.groupWait = loaded.config.policy.groupWait.seconds
-            policy.groupInterval = loaded.config.policy.groupInterval.seconds
-            policy.repeatInterval = loaded.config.policy.repeatInterval.seconds
-            policy.resolveAfter = loaded.config.policy.resolveAfter.seconds
+            // The same routes and policy a run builds from this config.
+            routes = Daemon.routes(loaded.config)
+            policy = Daemon.policy(loaded.config)
             if common.linksBaseURL == nil { links = EntryLinks(baseURL: loaded.config.links.baseURL) }
         } else {
             ruleSet = try common.loadRules()

@@ -154,21 +154,7 @@ final class DaemonEndToEndTests: XCTestCase {
         try config(port: port, hook: receiver.url, rules: [shipped]).write(toFile: configPath, atomically: true, encoding: .utf8)
         append(path("proxy.log"), Self.authLine)
 
-        let process = Process()
-        process.executableURL = EndToEndTests.binary
-        process.arguments = ["run", "--config", configPath]
-        var environment = ProcessInfo.processInfo.environment
-        environment["LOGWATCH_TEST_HOOK"] = receiver.url
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let stdout = Collected(), stderr = Collected()
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        out.fileHandleForReading.readabilityHandler = { stdout.append($0.availableData) }
-        err.fileHandleForReading.readabilityHandler = { stderr.append($0.availableData) }
-        try process.run()
-        started.append(process)
+        let (process, stdout, stderr) = try startLogwatch(["run", "--config", configPath], hook: receiver.url)
 
         XCTAssertTrue(waitUntil { get("http://127.0.0.1:\(port)/readyz").status == 200 }, "never ready: \(stderr.text)")
         XCTAssertTrue(waitUntil { received(receiver.out).contains { ($0["body"] as? String ?? "").contains("azure") } },
@@ -214,18 +200,9 @@ final class DaemonEndToEndTests: XCTestCase {
         let receiver = try startReceiver(["--fail", "2", "--fail-status", "503"])
         let log = path("proxy.log")
         append(log, "")
-        let process = Process()
-        process.executableURL = EndToEndTests.binary
-        process.arguments = ["--follow", log, "--webhook", receiver.url, "--webhook-format", "slack", "--group-wait", "0.5",
-                             "--state-dir", path("state"), "--links-base-url", "https://runbooks.example.com/logwatch"]
-        let stdout = Collected(), stderr = Collected()
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        out.fileHandleForReading.readabilityHandler = { stdout.append($0.availableData) }
-        err.fileHandleForReading.readabilityHandler = { stderr.append($0.availableData) }
-        try process.run()
-        started.append(process)
+        let (process, stdout, stderr) = try startLogwatch([
+            "--follow", log, "--webhook", receiver.url, "--webhook-format", "slack", "--group-wait", "0.5",
+            "--state-dir", path("state"), "--links-base-url", "https://runbooks.example.com/logwatch"])
         XCTAssertTrue(waitUntil {
             append(log, "")
             return stderr.text.contains("Started") || !process.isRunning
