@@ -13,11 +13,23 @@ endif
 # System packages the build and the tests need (tests use real journals and a real Alertmanager later).
 DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3
 
-.PHONY: deps build release demo test accuracy check-rules entries clean
+.PHONY: deps bench-deps build release demo test accuracy check-rules entries clean bench
 
 # Idempotent: installs only what is missing, without prompts.
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# Only `make bench` needs these: the peers it measures against.
+BENCH_PKGS := ripgrep time python3-yaml
+bench-deps: deps
+	@missing=""; for p in $(BENCH_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -54,6 +66,11 @@ accuracy: build
 
 entries: build
 	$(BIN) entries build --out out/entries
+
+# Throughput against ripgrep/grep/wc/cat on a generated 1 GB log (bench-data/, reused), follow
+# latency, peak RSS and rule compile time. BENCH_ARGS e.g. "--size-mb 200 --rounds 1 --skip-follow".
+bench: bench-deps release
+	python3 tools/bench/bench.py --bin $(RELEASE_BIN) $(BENCH_ARGS)
 
 clean:
 	rm -rf .build out
