@@ -155,17 +155,31 @@ public struct Framer: Sendable {
     static let errorWords: [[UInt8]] = ["Error", "Exception", "error", "Traceback", "Failed", "failed"].map { Array($0.utf8) }
 
     /// Cheap test used only to decide whether a following traceback belongs to this record.
+    /// One pass over the line; a word is compared only where its first letter is.
     static func looksErrorish(_ line: ArraySlice<UInt8>) -> Bool {
-        for word in errorWords where line.count >= word.count {
-            var i = line.startIndex
-            let last = line.endIndex - word.count
-            while i <= last {
-                if line[i] == word[0], line[i..<(i + word.count)].elementsEqual(word) { return true }
+        line.withUnsafeBufferPointer { p in
+            let n = p.count
+            var i = 0
+            while i < n {
+                let c = p[i]
+                if c == UInt8(ascii: "E") || c == UInt8(ascii: "e") || c == UInt8(ascii: "T") || c == UInt8(ascii: "F")
+                    || c == UInt8(ascii: "f") {
+                    for word in errorWords where word[0] == c && i + word.count <= n {
+                        var k = 1
+                        while k < word.count, p[i + k] == word[k] { k += 1 }
+                        if k == word.count { return true }
+                    }
+                }
                 i += 1
             }
+            return false
         }
-        return false
     }
+
+    static let messageKeys = ["message", "msg", "MESSAGE"]
+    /// Keys the framer reads itself; the rest become attributes.
+    static let knownKeys: Set<String> = ["stacktrace", "exc_info", "level", "levelname", "severity", "timestamp",
+                                         "time", "asctime", "component", "logger", "name", "PRIORITY"]
 
     enum Decoded {
         /// Not a JSON log object: frame the line as text.
@@ -188,7 +202,7 @@ public struct Framer: Sendable {
             push(line: inner, number: number, position: position, into: &out)
             return .unwrapped
         }
-        let messageKey = ["message", "msg", "MESSAGE"].first { object[$0] != nil }
+        let messageKey = Self.messageKeys.first { object[$0] != nil }
         guard let messageKey, let message = object[messageKey] else { return .text }
         var text = Array(message.utf8)
         if let stack = object["stacktrace"] ?? object["exc_info"], !stack.isEmpty, stack != "NoneType: None" {
@@ -201,9 +215,9 @@ public struct Framer: Sendable {
             level = value <= 2 ? "CRITICAL" : value == 3 ? "ERROR" : value == 4 ? "WARNING" : value <= 6 ? "INFO" : "DEBUG"
         }
         var attributes: [String: String] = [:]
-        let known: Set<String> = [messageKey, "stacktrace", "exc_info", "level", "levelname", "severity", "timestamp",
-                                  "time", "asctime", "component", "logger", "name", "PRIORITY"]
-        for (key, value) in object where !known.contains(key) && !key.hasPrefix("__") { attributes[key] = value }
+        for (key, value) in object where key != messageKey && !Self.knownKeys.contains(key) && !key.hasPrefix("__") {
+            attributes[key] = value
+        }
         return .record(LogRecord(text: text, source: source, line: number, level: level?.uppercased(),
                                  timestamp: object["timestamp"] ?? object["time"] ?? object["asctime"] ?? wrapperTime,
                                  logger: object["component"] ?? object["name"] ?? object["logger"],

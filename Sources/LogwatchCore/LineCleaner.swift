@@ -4,7 +4,8 @@ public enum LineCleaner {
     /// Removes ANSI CSI sequences (`ESC [ ... letter`) and the mangled form in which the ESC
     /// byte was replaced by U+FFFD (`\xEF\xBF\xBD[92m`) when a log was pasted or re-encoded.
     public static func stripANSI(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        guard line.contains(0x1B) || line.contains(0xEF) else { return line }
+        let clean = line.withUnsafeBufferPointer { p in !p.contains { $0 == 0x1B || $0 == 0xEF } }
+        if clean { return line }
         var out: [UInt8] = []
         out.reserveCapacity(line.count)
         var i = line.startIndex

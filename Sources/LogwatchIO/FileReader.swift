@@ -8,6 +8,15 @@ public struct FileReader {
     /// Reads `path` from the start, calling `body` for each framed record.
     public static func frame(path: String, source: String? = nil, framer configuration: Framer.Configuration = .init(),
                              _ body: (LogRecord) -> Void) throws -> Framer.Statistics {
+        try frameBlocks(path: path, source: source, framer: configuration) { records in
+            for record in records { body(record) }
+        }
+    }
+
+    /// Reads `path` from the start, calling `body` with the records framed from each block read
+    /// (in order; memory stays bounded by the block size and the framer's record limits).
+    public static func frameBlocks(path: String, source: String? = nil, framer configuration: Framer.Configuration = .init(),
+                                   _ body: ([LogRecord]) -> Void) throws -> Framer.Statistics {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw IOError.cannotOpen(path, String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -28,7 +37,7 @@ public struct FileReader {
                 lineNumber += 1
                 framer.push(line: line, number: lineNumber, into: &out)
             }
-            for record in out { body(record) }
+            if !out.isEmpty { body(out) }
             out.removeAll(keepingCapacity: true)
         }
         splitter.finish { line in
@@ -36,7 +45,7 @@ public struct FileReader {
             framer.push(line: line, number: lineNumber, into: &out)
         }
         framer.flush(into: &out)
-        for record in out { body(record) }
+        if !out.isEmpty { body(out) }
         return framer.statistics
     }
 }
