@@ -13,7 +13,7 @@ endif
 # System packages the build and the tests need (tests use real journals and a real Alertmanager later).
 DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3
 
-.PHONY: deps bench-deps build release demo test accuracy check-rules entries clean bench
+.PHONY: deps bench-deps build release demo test accuracy check-rules entries clean bench fuzz fuzz-smoke
 
 # Idempotent: installs only what is missing, without prompts.
 deps:
@@ -56,6 +56,7 @@ test: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 	$(BIN) rules check > /dev/null || $(BIN) rules check
 	$(SWIFT) test --disable-swift-testing $(BUILD_FLAGS)
+	$(MAKE) --no-print-directory fuzz-smoke
 
 check-rules: build
 	$(BIN) rules check
@@ -71,6 +72,16 @@ entries: build
 # latency, peak RSS and rule compile time. BENCH_ARGS e.g. "--size-mb 200 --rounds 1 --skip-follow".
 bench: bench-deps release
 	python3 tools/bench/bench.py --bin $(RELEASE_BIN) $(BENCH_ARGS)
+
+# libFuzzer targets (framer, JSON log lines, rule loader), built outside SwiftPM by
+# tools/fuzz/build.sh. fuzz-smoke is the short run `make test` ends with; crashes fail it.
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 15
+fuzz: deps
+	tools/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	tools/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
 
 clean:
 	rm -rf .build out
