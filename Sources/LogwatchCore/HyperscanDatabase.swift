@@ -81,6 +81,42 @@ public final class HyperscanDatabase: @unchecked Sendable {
     }
 
     deinit { hs_free_database(database) }
+
+    /// The database as bytes, for `HyperscanDatabaseCache`.
+    public func serialized() -> [UInt8]? {
+        var bytes: UnsafeMutablePointer<CChar>?
+        var length = 0
+        guard hs_serialize_database(database, &bytes, &length) == HS_SUCCESS, let bytes else { return nil }
+        defer { free(bytes) }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: length))
+    }
+
+    /// Rebuilds a database from `serialized()` bytes; nil when Hyperscan refuses them.
+    init?(serialized bytes: [UInt8], expressions: [Expression]) {
+        var db: OpaquePointer?
+        let rc = bytes.withUnsafeBytes { raw in
+            hs_deserialize_database(raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count, &db)
+        }
+        guard rc == HS_SUCCESS, let db else { return nil }
+        // A database tuned for another CPU may use instructions this one lacks: check it can scan.
+        var scratch: OpaquePointer?
+        guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS else {
+            hs_free_database(db)
+            return nil
+        }
+        hs_free_scratch(scratch)
+        self.database = db
+        self.expressions = expressions
+    }
+
+    /// Everything a compiled database depends on besides the expressions: the Hyperscan
+    /// version and the CPU features it was built for.
+    static var hostDescription: String {
+        var platform = hs_platform_info_t()
+        _ = hs_populate_platform(&platform)
+        let version = hs_version().map { String(cString: $0) } ?? "?"
+        return "hyperscan \(version) tune \(platform.tune) features \(platform.cpu_features)"
+    }
 }
 
 /// Per-thread scanning state for a `HyperscanDatabase`.

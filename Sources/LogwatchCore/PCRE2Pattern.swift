@@ -1,4 +1,9 @@
 import CPCRE2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One PCRE2 pattern, JIT-compiled when possible, with match and depth limits so no input can
 /// make it run away. Used only to confirm prefilter hits and to read named captures.
@@ -10,6 +15,11 @@ public final class PCRE2Pattern: @unchecked Sendable {
 
     private let code: OpaquePointer
     private let context: OpaquePointer?
+    /// JIT compilation waits for the first match: most patterns only ever run on the few
+    /// records Hyperscan flags, and compiling ~600 of them up front costs startup time and
+    /// megabytes of executable memory. The lock orders the one JIT compile before every match.
+    private let jitLock: UnsafeMutablePointer<pthread_mutex_t>
+    private var jitDone = false
     public let source: String
     /// Capture group names with their group numbers.
     public let names: [(name: String, group: Int)]
@@ -33,8 +43,8 @@ public final class PCRE2Pattern: @unchecked Sendable {
             throw CompileError(offset: errorOffset, reason: reason)
         }
         code = compiled
-        // JIT is an optimisation: under MemoryDenyWriteExecute it fails, and the interpreter still works.
-        _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE))
+        jitLock = .allocate(capacity: 1)
+        pthread_mutex_init(jitLock, nil)
         let ctx = pcre2_match_context_create_8(nil)
         if let ctx {
             pcre2_set_match_limit_8(ctx, Self.matchLimit)
@@ -46,6 +56,8 @@ public final class PCRE2Pattern: @unchecked Sendable {
     }
 
     deinit {
+        pthread_mutex_destroy(jitLock)
+        jitLock.deallocate()
         pcre2_code_free_8(code)
         if let context { pcre2_match_context_free_8(context) }
     }
@@ -83,8 +95,31 @@ public final class PCRE2Pattern: @unchecked Sendable {
         run(bytes, from: offset, body)
     }
 
+    /// Whether the pattern matches the empty text, without JIT-compiling it (the rule compiler
+    /// asks this of every pattern).
+    public func matchesEmptyText() -> Bool {
+        guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return false }
+        defer { pcre2_match_data_free_8(data) }
+        var empty: UInt8 = 0
+        pthread_mutex_lock(jitLock)
+        let rc = pcre2_match_8(code, &empty, 0, 0, UInt32(PCRE2_NO_JIT), data, context)
+        pthread_mutex_unlock(jitLock)
+        return rc >= 0
+    }
+
+    private func ensureJIT() {
+        pthread_mutex_lock(jitLock)
+        if !jitDone {
+            jitDone = true
+            // JIT is an optimisation: under MemoryDenyWriteExecute it fails, and the interpreter still works.
+            _ = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE))
+        }
+        pthread_mutex_unlock(jitLock)
+    }
+
     private func run(_ bytes: UnsafeRawBufferPointer, from offset: Int = 0,
                      _ body: (UnsafeMutablePointer<Int>) -> Void = { _ in }) -> Outcome {
+        ensureJIT()
         guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return .noMatch }
         defer { pcre2_match_data_free_8(data) }
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)

@@ -3,7 +3,9 @@ import LogwatchCore
 
 /// Reads whole files in large blocks and frames them (for `scan`).
 public struct FileReader {
-    public static let blockSize = 1 << 20
+    /// Large enough that per-read and per-scan costs vanish, small enough that the block and
+    /// its framed records stay a small part of the memory budget.
+    public static let blockSize = 256 << 10
 
     /// Reads `path` from the start, calling `body` for each framed record.
     public static func frame(path: String, source: String? = nil, framer configuration: Framer.Configuration = .init(),

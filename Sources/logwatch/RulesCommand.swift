@@ -78,6 +78,9 @@ struct RulesCommand: ParsableCommand {
         @Argument(help: "Rule directories (default: the shipped Rules/).")
         var directories: [String] = []
 
+        @Flag(name: .customLong("no-cache"), help: "Compile from scratch instead of loading a cached database.")
+        var noCache = false
+
         func run() throws {
             var dirs = directories
             if dirs.isEmpty {
@@ -92,7 +95,7 @@ struct RulesCommand: ParsableCommand {
             let (specs, problems) = RuleLoader().load(files: files)
             let t2 = clock.now
             for problem in problems { Output.err("  \(problem)") }
-            let ruleSet = try RuleCompiler().compile(specs)
+            let ruleSet = try RuleCompiler(cache: noCache ? nil : FileDatabaseCache.standard()).compile(specs)
             let t3 = clock.now
             func ms(_ d: Duration) -> String {
                 let (s, atto) = d.components
@@ -100,7 +103,7 @@ struct RulesCommand: ParsableCommand {
             }
             let patterns = specs.reduce(0) { $0 + $1.match.count + $1.unless.count }
             Output.out("\(ruleSet.rules.count) rules, \(patterns) patterns: read \(ms(t1 - t0)) ms, parse \(ms(t2 - t1)) ms, "
-                       + "compile \(ms(t3 - t2)) ms, total \(ms(t3 - t0)) ms")
+                       + "compile \(ms(t3 - t2)) ms, total \(ms(t3 - t0)) ms (\(noCache ? "no cache" : "cache allowed"))")
         }
     }
 }
