@@ -27,7 +27,10 @@ public struct Framer: Sendable {
     private var current: LogRecord?
     private var currentLines = 0
     private var currentHasTraceback = false
-    private var currentIsErrorish = false
+    /// The record's level is ERROR or worse, or WARNING. Whether its text looks like an error
+    /// is only asked when a traceback follows (rarely), over the whole text so far: the words
+    /// hold no newline, so that is the same as asking line by line as lines arrive.
+    private var currentLevelErrorish = false
     /// The last non-blank line was Python's "During handling of the above exception..." or
     /// "The above exception was the direct cause...": the next traceback is the same chain.
     private var afterChainMarker = false
@@ -69,7 +72,7 @@ public struct Framer: Sendable {
 
         let header = LineHeader.parse(line)
         if let header, header.kind == .traceback, current != nil,
-           (!currentHasTraceback && currentIsErrorish) || afterChainMarker,
+           (!currentHasTraceback && (currentLevelErrorish || Self.looksErrorish(current!.text[...]))) || afterChainMarker,
            currentLines < configuration.maxRecordLines {
             // An `.exception()` log line is followed by its traceback: same record.
             append(line, number: number, position: position, truncated: truncated)
@@ -80,7 +83,6 @@ public struct Framer: Sendable {
         if header == nil, current != nil, currentLines < configuration.maxRecordLines,
            current!.text.count + line.count < configuration.maxRecordBytes {
             append(line, number: number, position: position, truncated: truncated)
-            if !currentIsErrorish { currentIsErrorish = Self.looksErrorish(line) }
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { afterChainMarker = Self.isChainMarker(line) }
             return
         }
@@ -92,7 +94,7 @@ public struct Framer: Sendable {
         if record.level == "WARN" { record.level = "WARNING" }
         current = record
         currentLines = 1
-        currentIsErrorish = record.isErrorLevel || record.level == "WARNING" || Self.looksErrorish(line)
+        currentLevelErrorish = record.isErrorLevel || record.level == "WARNING"
     }
 
     /// Frames a whole text held in memory (`explain --line`, tests): lines are split on `\n`
@@ -130,7 +132,7 @@ public struct Framer: Sendable {
         current = nil
         currentLines = 0
         currentHasTraceback = false
-        currentIsErrorish = false
+        currentLevelErrorish = false
         afterChainMarker = false
         emit(record, into: &out)
     }
