@@ -147,6 +147,9 @@ def throughput(args, big, prefix, rg_file, ere_file):
         ("wc -l", ["wc", "-l", big], size_big, os.devnull),
         ("cat > /dev/null", ["cat", big], size_big, os.devnull),
     ]
+    engine = hs_scan_binary(args)
+    if engine:
+        cmds.insert(1, ("Hyperscan alone, ripgrep's patterns", [engine, rg_file, big], size_big, os.devnull))
     times = {name: [] for name, *_ in cmds}
     rss = []
     timed(["cat", big])  # warm the page cache
@@ -165,6 +168,19 @@ def throughput(args, big, prefix, rg_file, ere_file):
     with open(scan_out, "rb") as f:
         matched = sum(1 for _ in f)
     return rows, max(rss) if rss else None, matched
+
+
+def hs_scan_binary(args):
+    """tools/bench/hs_scan.c built with the system compiler: the engine with nothing around it."""
+    out = os.path.join(args.data, "hs_scan")
+    src = os.path.join(HERE, "hs_scan.c")
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        return None
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+        if subprocess.run([cc, "-O2", "-o", out, src, "-lhs"]).returncode != 0:
+            return None
+    return out
 
 
 # ---------------------------------------------------------------- follow latency
