@@ -26,16 +26,17 @@ public struct FileReader {
         var splitter = LineSplitter(maxPending: configuration.maxLineBytes)
         var lineNumber = 0
         var out: [LogRecord] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
-        defer { buffer.deallocate() }
+        // An array, not a raw buffer, so lines reach the framer as slices of it (no copy per
+        // line); no slice outlives its block, so each read refills the same storage.
+        var buffer = [UInt8](repeating: 0, count: blockSize)
         while true {
-            let n = read(fd, buffer.baseAddress, blockSize)
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, blockSize) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw IOError.cannotRead(path, String(cString: strerror(errno)))
             }
             if n == 0 { break }
-            splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) { line in
+            splitter.feed(buffer[0..<n]) { line in
                 lineNumber += 1
                 framer.push(line: line, number: lineNumber, into: &out)
             }
