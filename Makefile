@@ -14,7 +14,7 @@ endif
 # strace: a test checks the unit's SystemCallFilter= against what the binary really calls.
 DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager
 
-.PHONY: deps build release demo test torture accuracy check-rules entries clean install uninstall
+.PHONY: deps bench-deps build release demo test torture accuracy check-rules entries clean install uninstall bench fuzz fuzz-smoke
 
 # Idempotent: installs only what is missing, without prompts. The tests start Alertmanager
 # themselves on loopback; the Debian service that the package enables (listening on all
@@ -30,6 +30,18 @@ deps:
 	  case "$$missing" in *prometheus-alertmanager*) \
 	    if [ -d /run/systemd/system ]; then $$SUDO systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true; fi;; \
 	  esac; \
+	fi
+
+# Only `make bench` needs these: the peers it measures against.
+BENCH_PKGS := ripgrep time python3-yaml
+bench-deps: deps
+	@missing=""; for p in $(BENCH_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
 build: deps
@@ -50,6 +62,7 @@ test: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 	$(BIN) rules check > /dev/null || $(BIN) rules check
 	$(SWIFT) test --disable-swift-testing $(BUILD_FLAGS)
+	$(MAKE) --no-print-directory fuzz-smoke
 	@# The short form of the fault injection (the full run is `make torture`).
 	python3 tools/torture.py --bin $(BIN) --short
 
@@ -119,6 +132,21 @@ uninstall:
 	rm -f $(SHARE)/bash-completion/completions/logwatch $(SHARE)/zsh/site-functions/_logwatch \
 	  $(SHARE)/fish/vendor_completions.d/logwatch.fish
 	@echo "Kept $(SYSCONFDIR)/logwatch (config and credentials)."
+
+# Throughput against ripgrep/grep/wc/cat on a generated 1 GB log (bench-data/, reused), follow
+# latency, peak RSS and rule compile time. BENCH_ARGS e.g. "--size-mb 200 --rounds 1 --skip-follow".
+bench: bench-deps release
+	python3 tools/bench/bench.py --bin $(RELEASE_BIN) $(BENCH_ARGS)
+
+# libFuzzer targets (framer, JSON log lines, rule loader), built outside SwiftPM by
+# tools/fuzz/build.sh. fuzz-smoke is the short run `make test` ends with; crashes fail it.
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 15
+fuzz: deps
+	tools/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	tools/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
 
 clean:
 	rm -rf .build out

@@ -35,6 +35,16 @@ public final class Classifier {
 
     public var ruleSet: RuleSet { matcher.ruleSet }
 
+    /// Classifies a block of records (one read of a file, say) with the same results as
+    /// `classify(_:)` on each: one Hyperscan scan picks the records that can match anything, and
+    /// only those, plus error-level ones, take the per-record path.
+    public func classify(batch records: [LogRecord], _ body: (Classification) -> Void) {
+        let hot = matcher.candidates(records)
+        for (i, record) in records.enumerated() where hot?[i] ?? .any == .any || record.isErrorLevel {
+            if let classification = classify(record) { body(classification) }
+        }
+    }
+
     public func classify(_ record: LogRecord) -> Classification? {
         let result = matcher.match(record.text)
         if let rule = result.winner {

@@ -27,7 +27,10 @@ public struct Framer: Sendable {
     private var current: LogRecord?
     private var currentLines = 0
     private var currentHasTraceback = false
-    private var currentIsErrorish = false
+    /// The record's level is ERROR or worse, or WARNING. Whether its text looks like an error
+    /// is only asked when a traceback follows (rarely), over the whole text so far: the words
+    /// hold no newline, so that is the same as asking line by line as lines arrive.
+    private var currentLevelErrorish = false
     /// The last non-blank line was Python's "During handling of the above exception..." or
     /// "The above exception was the direct cause...": the next traceback is the same chain.
     private var afterChainMarker = false
@@ -72,7 +75,7 @@ public struct Framer: Sendable {
 
         let header = LineHeader.parse(line)
         if let header, header.kind == .traceback, current != nil,
-           (!currentHasTraceback && currentIsErrorish) || afterChainMarker,
+           (!currentHasTraceback && (currentLevelErrorish || Self.looksErrorish(current!.text[...]))) || afterChainMarker,
            currentLines < configuration.maxRecordLines {
             // An `.exception()` log line is followed by its traceback: same record.
             append(line, number: number, position: position, truncated: truncated)
@@ -83,7 +86,6 @@ public struct Framer: Sendable {
         if header == nil, current != nil, currentLines < configuration.maxRecordLines,
            current!.text.count + line.count < configuration.maxRecordBytes {
             append(line, number: number, position: position, truncated: truncated)
-            if !currentIsErrorish { currentIsErrorish = Self.looksErrorish(line) }
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { afterChainMarker = Self.isChainMarker(line) }
             return
         }
@@ -95,7 +97,7 @@ public struct Framer: Sendable {
         if record.level == "WARN" { record.level = "WARNING" }
         current = record
         currentLines = 1
-        currentIsErrorish = record.isErrorLevel || record.level == "WARNING" || Self.looksErrorish(line)
+        currentLevelErrorish = record.isErrorLevel || record.level == "WARNING"
     }
 
     /// Frames a whole text held in memory (`explain --line`, tests): lines are split on `\n`
@@ -133,7 +135,7 @@ public struct Framer: Sendable {
         current = nil
         currentLines = 0
         currentHasTraceback = false
-        currentIsErrorish = false
+        currentLevelErrorish = false
         afterChainMarker = false
         emit(record, into: &out)
     }
@@ -158,17 +160,31 @@ public struct Framer: Sendable {
     static let errorWords: [[UInt8]] = ["Error", "Exception", "error", "Traceback", "Failed", "failed"].map { Array($0.utf8) }
 
     /// Cheap test used only to decide whether a following traceback belongs to this record.
+    /// One pass over the line; a word is compared only where its first letter is.
     static func looksErrorish(_ line: ArraySlice<UInt8>) -> Bool {
-        for word in errorWords where line.count >= word.count {
-            var i = line.startIndex
-            let last = line.endIndex - word.count
-            while i <= last {
-                if line[i] == word[0], line[i..<(i + word.count)].elementsEqual(word) { return true }
+        line.withUnsafeBufferPointer { p in
+            let n = p.count
+            var i = 0
+            while i < n {
+                let c = p[i]
+                if c == UInt8(ascii: "E") || c == UInt8(ascii: "e") || c == UInt8(ascii: "T") || c == UInt8(ascii: "F")
+                    || c == UInt8(ascii: "f") {
+                    for word in errorWords where word[0] == c && i + word.count <= n {
+                        var k = 1
+                        while k < word.count, p[i + k] == word[k] { k += 1 }
+                        if k == word.count { return true }
+                    }
+                }
                 i += 1
             }
+            return false
         }
-        return false
     }
+
+    static let messageKeys = ["message", "msg", "MESSAGE"]
+    /// Keys the framer reads itself; the rest become attributes.
+    static let knownKeys: Set<String> = ["stacktrace", "exc_info", "level", "levelname", "severity", "timestamp",
+                                         "time", "asctime", "component", "logger", "name", "PRIORITY"]
 
     enum Decoded {
         /// Not a JSON log object: frame the line as text.
@@ -191,7 +207,7 @@ public struct Framer: Sendable {
             push(line: inner, number: number, position: position, into: &out)
             return .unwrapped
         }
-        let messageKey = ["message", "msg", "MESSAGE"].first { object[$0] != nil }
+        let messageKey = Self.messageKeys.first { object[$0] != nil }
         guard let messageKey, let message = object[messageKey] else { return .text }
         var text = Array(message.utf8)
         if let stack = object["stacktrace"] ?? object["exc_info"], !stack.isEmpty, stack != "NoneType: None" {
@@ -204,9 +220,9 @@ public struct Framer: Sendable {
             level = value <= 2 ? "CRITICAL" : value == 3 ? "ERROR" : value == 4 ? "WARNING" : value <= 6 ? "INFO" : "DEBUG"
         }
         var attributes: [String: String] = [:]
-        let known: Set<String> = [messageKey, "stacktrace", "exc_info", "level", "levelname", "severity", "timestamp",
-                                  "time", "asctime", "component", "logger", "name", "PRIORITY"]
-        for (key, value) in object where !known.contains(key) && !key.hasPrefix("__") { attributes[key] = value }
+        for (key, value) in object where key != messageKey && !Self.knownKeys.contains(key) && !key.hasPrefix("__") {
+            attributes[key] = value
+        }
         return .record(LogRecord(text: text, source: source, line: number, level: level?.uppercased(),
                                  timestamp: object["timestamp"] ?? object["time"] ?? object["asctime"] ?? wrapperTime,
                                  logger: object["component"] ?? object["name"] ?? object["logger"],

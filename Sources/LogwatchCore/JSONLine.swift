@@ -100,6 +100,14 @@ public enum JSONLine {
         mutating func string() -> String? {
             guard i < bytes.endIndex, bytes[i] == UInt8(ascii: "\"") else { return nil }
             i += 1
+            // Most strings have no escapes: take them straight from the input.
+            var j = i
+            while j < bytes.endIndex, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+            if j < bytes.endIndex, bytes[j] == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[i..<j], as: UTF8.self)
+                i = j + 1
+                return text
+            }
             var out: [UInt8] = []
             while i < bytes.endIndex {
                 let c = bytes[i]

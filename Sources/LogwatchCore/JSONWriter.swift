@@ -55,22 +55,30 @@ public struct JSONWriter: Sendable {
         out += "\n" + String(repeating: " ", count: indent * level)
     }
 
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Escapes byte by byte: a valid UTF-8 string only needs its ASCII control characters,
+    /// quote and backslash escaped, and multi-byte sequences pass through unchanged. Working on
+    /// bytes instead of Unicode scalars keeps `--json` output fast on long texts.
     static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count + 16)
+        bytes.append(UInt8(ascii: "\""))
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(c)
+            case UInt8(ascii: "\\"): bytes.append(c); bytes.append(c)
+            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case 0..<0x20, 0x7F:
+                bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                          hexDigits[Int(c >> 4)], hexDigits[Int(c & 0x0F)]]
+            default: bytes.append(c)
             }
         }
-        out += "\""
+        bytes.append(UInt8(ascii: "\""))
+        out += String(decoding: bytes, as: UTF8.self)
     }
 }
 

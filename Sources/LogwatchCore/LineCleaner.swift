@@ -1,14 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte-level clean-up of one physical line: ANSI colour and the wrappers that container
 /// runtimes and log shippers put in front of every line.
 public enum LineCleaner {
     /// Removes ANSI CSI sequences (`ESC [ ... letter`) and the mangled form in which the ESC
     /// byte was replaced by U+FFFD (`\xEF\xBF\xBD[92m`) when a log was pasted or re-encoded.
     public static func stripANSI(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        guard line.contains(0x1B) || line.contains(0xEF) else { return line }
+        // memchr is vectorised; two passes over a clean line beat one byte loop.
+        let clean = line.withUnsafeBufferPointer { p in
+            guard let base = p.baseAddress, !p.isEmpty else { return true }
+            return memchr(base, 0x1B, p.count) == nil && memchr(base, 0xEF, p.count) == nil
+        }
+        if clean { return line }
         var out: [UInt8] = []
         out.reserveCapacity(line.count)
         var i = line.startIndex
         while i < line.endIndex {
+            // Bytes other than ESC and 0xEF are always kept: copy up to the next of those at once.
+            let next = Self.nextCandidate(line, from: i)
+            if next > i {
+                out.append(contentsOf: line[i..<next])
+                i = next
+                if i == line.endIndex { break }
+            }
             var introducerEnd: Int?
             if line[i] == 0x1B, i + 1 < line.endIndex, line[i + 1] == UInt8(ascii: "[") {
                 introducerEnd = i + 2
@@ -31,6 +49,23 @@ public enum LineCleaner {
             i += 1
         }
         return out[...]
+    }
+
+    /// The index of the next ESC or 0xEF byte at or after `from`, or the end.
+    static func nextCandidate(_ line: ArraySlice<UInt8>, from: Int) -> Int {
+        line.withUnsafeBufferPointer { p in
+            guard let base = p.baseAddress else { return line.endIndex }
+            let offset = from - line.startIndex
+            let count = p.count - offset
+            var best = p.count
+            if let esc = memchr(base + offset, 0x1B, count) {
+                best = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(esc))
+            }
+            if let ef = memchr(base + offset, 0xEF, min(count, best - offset)) {
+                best = min(best, UnsafeRawPointer(base).distance(to: UnsafeRawPointer(ef)))
+            }
+            return line.startIndex + best
+        }
     }
 
     /// Strips wrappers, outermost first, and returns the remaining line plus a timestamp

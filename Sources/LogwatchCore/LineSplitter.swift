@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a byte stream into lines across chunk boundaries. Keeps the unfinished tail.
 public struct LineSplitter: Sendable {
     private var pending: [UInt8] = []
@@ -13,9 +19,11 @@ public struct LineSplitter: Sendable {
     /// Calls `body` with every complete line in `chunk` (without the newline).
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ body: (ArraySlice<UInt8>) -> Void) {
         let bytes = chunk.bindMemory(to: UInt8.self)
+        guard let base = chunk.baseAddress else { return }
         var start = 0
         while start < bytes.count {
-            guard let newline = bytes[start...].firstIndex(of: 0x0A) else {
+            // memchr is vectorised; a byte loop over every line was a visible share of a scan.
+            guard let found = memchr(base + start, 0x0A, bytes.count - start) else {
                 if !discarding {
                     pending.append(contentsOf: bytes[start...])
                     if pending.count > maxPending {
@@ -26,10 +34,44 @@ public struct LineSplitter: Sendable {
                 }
                 return
             }
+            let newline = base.distance(to: UnsafeRawPointer(found))
             if pending.isEmpty && !discarding {
                 body(ArraySlice(bytes[start..<newline]))
             } else {
                 if !discarding { pending.append(contentsOf: bytes[start..<newline]) }
+                body(pending[...])
+                pending.removeAll(keepingCapacity: true)
+                discarding = false
+            }
+            start = newline + 1
+        }
+    }
+
+    /// Like `feed(_:_:)` for bytes already in an array: complete lines are handed out as slices
+    /// of `chunk` itself, without copying (only a line that straddles two chunks is copied).
+    public mutating func feed(_ chunk: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>) -> Void) {
+        var start = chunk.startIndex
+        while start < chunk.endIndex {
+            let offset = chunk.withUnsafeBufferPointer { p -> Int? in
+                let from = start - chunk.startIndex
+                guard let base = p.baseAddress, let found = memchr(base + from, 0x0A, p.count - from) else { return nil }
+                return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+            }
+            guard let offset else {
+                if !discarding {
+                    pending.append(contentsOf: chunk[start...])
+                    if pending.count > maxPending {
+                        pending.removeLast(pending.count - maxPending - 1)
+                        discarding = true
+                    }
+                }
+                return
+            }
+            let newline = chunk.startIndex + offset
+            if pending.isEmpty && !discarding {
+                body(chunk[start..<newline])
+            } else {
+                if !discarding { pending.append(contentsOf: chunk[start..<newline]) }
                 body(pending[...])
                 pending.removeAll(keepingCapacity: true)
                 discarding = false

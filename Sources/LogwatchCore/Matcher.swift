@@ -7,6 +7,8 @@ public final class Matcher {
     private let scanner: HyperscanScanner
     /// PCRE2 calls that hit the match or depth limit (treated as no match).
     public private(set) var limitHits = 0
+    /// Reused by `candidates(_:)`: the records of one block joined by newlines.
+    private var batch: [UInt8] = []
 
     public init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
@@ -76,6 +78,55 @@ public final class Matcher {
         result.winner = rule
         result.fields = fields(for: rule, pattern: best[first]!.pattern, bytes)
         return result
+    }
+
+    /// Which records can match anything at all (a rule pattern or an error look), decided by one
+    /// Hyperscan scan over the records joined by newlines instead of one scan per record.
+    ///
+    /// May over-match, never under-match: each record's text appears verbatim in the joined
+    /// block, between newlines, so any match inside a record is also a match in the block and
+    /// ends inside that record's bytes (`^`, `$` and `\b` see a newline where a lone record
+    /// has its start or end, which they treat alike). A match that spans two records only marks
+    /// a record that the per-record path then rejects. Rule sets with anchors that do tell the
+    /// two apart (`\A`, `\z`, `\Z`, `\G`) get nil: every record is a candidate.
+    /// What a block scan says about one record.
+    public enum Candidate: UInt8, Sendable {
+        /// Nothing matched: the record can only be an unknown error (by its level).
+        case none
+        /// Only exact (non-prefilter) patterns of benign rules matched: a benign rule wins
+        /// whenever any of them matches on its own, so the record is quiet unless its level
+        /// makes it an unknown error.
+        case benignOnly
+        /// Anything else: take the per-record path.
+        case any
+    }
+
+    public func candidates(_ records: [LogRecord]) -> [Candidate]? {
+        guard ruleSet.blockScanSafe, !records.isEmpty else { return records.isEmpty ? [] : nil }
+        batch.removeAll(keepingCapacity: true)
+        var separators: [Int] = []
+        separators.reserveCapacity(records.count)
+        for record in records {
+            batch += record.text
+            separators.append(batch.count)
+            batch.append(0x0A)
+        }
+        guard let ends = batch.withUnsafeBytes({ scanner.scanEnds($0) }) else { return nil }
+        var hot = [Candidate](repeating: .none, count: records.count)
+        for (id, end) in ends {
+            // The match's last byte is at end - 1; record i owns the bytes up to its separator.
+            let last = end - 1
+            var low = 0, high = separators.count - 1
+            while low < high {
+                let mid = (low + high) / 2
+                if separators[mid] >= last { high = mid } else { low = mid + 1 }
+            }
+            if hot[low] == .any { continue }
+            hot[low] = ruleSet.benignExact[Int(id)] ? .benignOnly : .any
+        }
+        // A large block is not kept between calls.
+        if batch.capacity > 4 << 20 { batch = [] }
+        return hot
     }
 
     private func confirm(_ pattern: PCRE2Pattern, _ bytes: UnsafeRawBufferPointer) -> Bool {

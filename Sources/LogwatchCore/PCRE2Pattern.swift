@@ -1,4 +1,9 @@
 import CPCRE2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One PCRE2 pattern, JIT-compiled when possible, with match and depth limits so no input can
 /// make it run away. Used only to confirm prefilter hits and to read named captures.
@@ -10,12 +15,25 @@ public final class PCRE2Pattern: @unchecked Sendable {
 
     private let code: OpaquePointer
     private let context: OpaquePointer?
+    /// JIT compilation waits for the first match: most patterns only ever run on the few
+    /// records Hyperscan flags, and compiling ~600 of them up front costs startup time and
+    /// megabytes of executable memory. The lock orders the one JIT compile before every match.
+    private let jitLock: UnsafeMutablePointer<pthread_mutex_t>
+    private var jitDone = false
     public let source: String
     /// Capture group names with their group numbers.
     public let names: [(name: String, group: Int)]
 
-    /// Whether PCRE2 JIT-compiled this pattern; when not, matching uses the interpreter.
-    public let isJITCompiled: Bool
+    private var jitCompiled = false
+
+    /// Whether PCRE2 JIT-compiled this pattern (compiling it now if it was not used yet); when
+    /// not, matching uses the interpreter.
+    public var isJITCompiled: Bool {
+        ensureJIT()
+        pthread_mutex_lock(jitLock)
+        defer { pthread_mutex_unlock(jitLock) }
+        return jitCompiled
+    }
 
     /// Whether the JIT works in this process (it does not under systemd's MemoryDenyWriteExecute=yes).
     public static var jitAvailable: Bool { (try? PCRE2Pattern("jit-probe"))?.isJITCompiled ?? false }
@@ -39,9 +57,8 @@ public final class PCRE2Pattern: @unchecked Sendable {
             throw CompileError(offset: errorOffset, reason: reason)
         }
         code = compiled
-        // JIT is an optimisation: under MemoryDenyWriteExecute (no W+X memory) it fails, and
-        // pcre2_match_8 then runs the interpreter on the same code. Never call pcre2_jit_match.
-        isJITCompiled = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+        jitLock = .allocate(capacity: 1)
+        pthread_mutex_init(jitLock, nil)
         let ctx = pcre2_match_context_create_8(nil)
         if let ctx {
             pcre2_set_match_limit_8(ctx, Self.matchLimit)
@@ -53,6 +70,8 @@ public final class PCRE2Pattern: @unchecked Sendable {
     }
 
     deinit {
+        pthread_mutex_destroy(jitLock)
+        jitLock.deallocate()
         pcre2_code_free_8(code)
         if let context { pcre2_match_context_free_8(context) }
     }
@@ -90,8 +109,32 @@ public final class PCRE2Pattern: @unchecked Sendable {
         run(bytes, from: offset, body)
     }
 
+    /// Whether the pattern matches the empty text, without JIT-compiling it (the rule compiler
+    /// asks this of every pattern).
+    public func matchesEmptyText() -> Bool {
+        guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return false }
+        defer { pcre2_match_data_free_8(data) }
+        var empty: UInt8 = 0
+        pthread_mutex_lock(jitLock)
+        let rc = pcre2_match_8(code, &empty, 0, 0, UInt32(PCRE2_NO_JIT), data, context)
+        pthread_mutex_unlock(jitLock)
+        return rc >= 0
+    }
+
+    private func ensureJIT() {
+        pthread_mutex_lock(jitLock)
+        if !jitDone {
+            jitDone = true
+            // JIT is an optimisation: under MemoryDenyWriteExecute (no W+X memory) it fails, and
+            // pcre2_match_8 then runs the interpreter on the same code. Never call pcre2_jit_match.
+            jitCompiled = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
+        }
+        pthread_mutex_unlock(jitLock)
+    }
+
     private func run(_ bytes: UnsafeRawBufferPointer, from offset: Int = 0,
                      _ body: (UnsafeMutablePointer<Int>) -> Void = { _ in }) -> Outcome {
+        ensureJIT()
         guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return .noMatch }
         defer { pcre2_match_data_free_8(data) }
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)

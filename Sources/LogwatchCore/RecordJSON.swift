@@ -4,17 +4,47 @@ public enum RecordJSON {
         JSONWriter.write(value(classification, redactor: redactor, links: links))
     }
 
-    public static func value(_ c: Classification, redactor: Redactor, links: EntryLinks) -> JSONWriter.Value {
-        let record = c.record
-        var entry: JSONWriter.Value = .null
-        if let rule = c.rule {
-            entry = .object([
-                ("summary", .string(rule.entry.summary)),
-                ("quick_fix", .string(redactor.redact(rule.entry.quickFix))),
-                ("link", links.link(ruleClass: rule.ruleClass, id: rule.id).map { .string($0) } ?? .null),
-                ("explain", .string(EntryLinks.explainCommand(rule.id))),
-            ])
+    /// Renders many records, building each rule's `entry` object (and redacting its quick fix)
+    /// once instead of once per record. Same bytes as `render`.
+    public final class Renderer {
+        let redactor: Redactor
+        let links: EntryLinks
+        private var entries: [Int: JSONWriter.Value] = [:]
+
+        public init(redactor: Redactor, links: EntryLinks) {
+            self.redactor = redactor
+            self.links = links
         }
+
+        public func render(_ classification: Classification) -> String {
+            var entry = JSONWriter.Value.null
+            if let rule = classification.rule {
+                if let cached = entries[rule.index] {
+                    entry = cached
+                } else {
+                    entry = RecordJSON.entry(rule, redactor: redactor, links: links)
+                    entries[rule.index] = entry
+                }
+            }
+            return JSONWriter.write(RecordJSON.value(classification, redactor: redactor, links: links, entry: entry))
+        }
+    }
+
+    /// The `entry` object of a rule: the same for every record the rule matches.
+    public static func entry(_ rule: CompiledRule?, redactor: Redactor, links: EntryLinks) -> JSONWriter.Value {
+        guard let rule else { return .null }
+        return .object([
+            ("summary", .string(rule.entry.summary)),
+            ("quick_fix", .string(redactor.redact(rule.entry.quickFix))),
+            ("link", links.link(ruleClass: rule.ruleClass, id: rule.id).map { .string($0) } ?? .null),
+            ("explain", .string(EntryLinks.explainCommand(rule.id))),
+        ])
+    }
+
+    public static func value(_ c: Classification, redactor: Redactor, links: EntryLinks,
+                             entry cached: JSONWriter.Value? = nil) -> JSONWriter.Value {
+        let record = c.record
+        let entry = cached ?? entry(c.rule, redactor: redactor, links: links)
         var pairs: [(String, JSONWriter.Value)] = [
             ("source", .string(record.source)),
             ("line", .int(record.line)),

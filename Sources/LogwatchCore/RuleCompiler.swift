@@ -3,7 +3,12 @@
 /// Every problem is collected (a pattern Hyperscan or PCRE2 rejects, a fingerprint field no
 /// pattern captures) and thrown together, each with its file, line and field.
 public struct RuleCompiler: Sendable {
-    public init() {}
+    /// Where compiled Hyperscan databases are kept between runs (nil: always compile).
+    public var cache: (any HyperscanDatabaseCache)?
+
+    public init(cache: (any HyperscanDatabaseCache)? = nil) {
+        self.cache = cache
+    }
 
     public func compile(_ specs: [RuleSpec]) throws(RuleErrors) -> RuleSet {
         // The shared extractors are fixed in code and covered by tests; a failure is a bug.
@@ -16,7 +21,7 @@ public struct RuleCompiler: Sendable {
                 patterns.compactMap { (pattern: RuleSpec.Pattern) -> PCRE2Pattern? in
                     do {
                         let compiled = try PCRE2Pattern(pattern.source)
-                        if pattern.field.hasPrefix("match"), compiled.matches("") {
+                        if pattern.field.hasPrefix("match"), compiled.matchesEmptyText() {
                             problems.append(RuleProblem(file: spec.file, line: pattern.line, field: pattern.field,
                                                         message: "the pattern matches empty text, so it would match every record"))
                             return nil
@@ -62,6 +67,14 @@ public struct RuleCompiler: Sendable {
         // One compile for the whole set; a pattern Hyperscan refuses even as a prefilter is
         // reported against its file and line, and the rest is compiled again to find more.
         var database: HyperscanDatabase?
+        let descriptor = cache == nil ? [] : CachedDatabase.descriptor(expressions)
+        let key = cache == nil ? "" : CachedDatabase.key(descriptor)
+        if let cache, let bytes = cache.load(key: key) {
+            database = CachedDatabase.decode(bytes, descriptor: descriptor, expressions: expressions)
+            if let database {
+                return RuleSet(rules: rules, database: database, slots: slots, specificity: specificity, extractors: extractors)
+            }
+        }
         var remaining = Array(expressions.indices)
         while database == nil {
             do {
@@ -77,6 +90,9 @@ public struct RuleCompiler: Sendable {
             }
         }
         if !problems.isEmpty { throw RuleErrors(problems: problems) }
+        if let cache, let bytes = CachedDatabase.encode(descriptor: descriptor, database: database!) {
+            cache.store(key: key, bytes: bytes)
+        }
         return RuleSet(rules: rules, database: database!, slots: slots, specificity: specificity, extractors: extractors)
     }
 

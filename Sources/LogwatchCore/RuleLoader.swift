@@ -37,7 +37,8 @@ public struct RuleLoader: Sendable {
 
     func parse(path: String, contents: String, problems: inout [RuleProblem]) -> RuleSpec? {
         func problem(_ line: Int, _ field: String, _ message: String) {
-            problems.append(RuleProblem(file: path, line: line, field: field, message: message))
+            // A YAML key can be empty (`&anchor: x`, `"": x`); the problem must still name it.
+            problems.append(RuleProblem(file: path, line: line, field: field.isEmpty ? "(empty key)" : field, message: message))
         }
         let root: Node?
         do {

@@ -15,6 +15,11 @@ public final class RuleSet: Sendable {
     /// Pattern source length per match slot: the tie-breaker "most specific".
     let specificity: [Int]
     let extractors: [(PCRE2Pattern, Bool)]
+    /// No expression uses an anchor that tells a lone record from the same record inside a
+    /// block of records (`\A`, `\z`, `\Z`, `\G`): `Matcher.candidates` may scan blocks.
+    let blockScanSafe: Bool
+    /// Per slot: an exact (non-prefilter) match pattern of a benign rule.
+    let benignExact: [Bool]
 
     init(rules: [CompiledRule], database: HyperscanDatabase, slots: [Slot], specificity: [Int],
          extractors: [(PCRE2Pattern, Bool)]) {
@@ -23,6 +28,26 @@ public final class RuleSet: Sendable {
         self.slots = slots
         self.specificity = specificity
         self.extractors = extractors
+        self.blockScanSafe = !database.expressions.contains { Self.hasAbsoluteAnchor($0.pattern) }
+        self.benignExact = slots.indices.map { slot in
+            guard case .match(let rule, _) = slots[slot] else { return false }
+            return rules[rule].ruleClass == .benign && !database.expressions[slot].prefilter
+        }
+    }
+
+    static func hasAbsoluteAnchor(_ pattern: String) -> Bool {
+        var escaped = false
+        for c in pattern.utf8 {
+            if escaped {
+                if c == UInt8(ascii: "A") || c == UInt8(ascii: "z") || c == UInt8(ascii: "Z") || c == UInt8(ascii: "G") {
+                    return true
+                }
+                escaped = false
+            } else if c == UInt8(ascii: "\\") {
+                escaped = true
+            }
+        }
+        return false
     }
 
     public func rule(id: String) -> CompiledRule? { rules.first { $0.id == id } }

@@ -3,11 +3,22 @@ import LogwatchCore
 
 /// Reads whole files in large blocks and frames them (for `scan`).
 public struct FileReader {
-    public static let blockSize = 1 << 20
+    /// Large enough that per-read and per-scan costs vanish, small enough that the block and
+    /// its framed records stay a small part of the memory budget.
+    public static let blockSize = 256 << 10
 
     /// Reads `path` from the start, calling `body` for each framed record.
     public static func frame(path: String, source: String? = nil, framer configuration: Framer.Configuration = .init(),
                              _ body: (LogRecord) -> Void) throws -> Framer.Statistics {
+        try frameBlocks(path: path, source: source, framer: configuration) { records in
+            for record in records { body(record) }
+        }
+    }
+
+    /// Reads `path` from the start, calling `body` with the records framed from each block read
+    /// (in order; memory stays bounded by the block size and the framer's record limits).
+    public static func frameBlocks(path: String, source: String? = nil, framer configuration: Framer.Configuration = .init(),
+                                   _ body: ([LogRecord]) -> Void) throws -> Framer.Statistics {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw IOError.cannotOpen(path, String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -15,20 +26,21 @@ public struct FileReader {
         var splitter = LineSplitter(maxPending: configuration.maxLineBytes)
         var lineNumber = 0
         var out: [LogRecord] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
-        defer { buffer.deallocate() }
+        // An array, not a raw buffer, so lines reach the framer as slices of it (no copy per
+        // line); no slice outlives its block, so each read refills the same storage.
+        var buffer = [UInt8](repeating: 0, count: blockSize)
         while true {
-            let n = read(fd, buffer.baseAddress, blockSize)
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, blockSize) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw IOError.cannotRead(path, String(cString: strerror(errno)))
             }
             if n == 0 { break }
-            splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) { line in
+            splitter.feed(buffer[0..<n]) { line in
                 lineNumber += 1
                 framer.push(line: line, number: lineNumber, into: &out)
             }
-            for record in out { body(record) }
+            if !out.isEmpty { body(out) }
             out.removeAll(keepingCapacity: true)
         }
         splitter.finish { line in
@@ -36,7 +48,7 @@ public struct FileReader {
             framer.push(line: line, number: lineNumber, into: &out)
         }
         framer.flush(into: &out)
-        for record in out { body(record) }
+        if !out.isEmpty { body(out) }
         return framer.statistics
     }
 }

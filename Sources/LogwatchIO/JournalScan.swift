@@ -20,7 +20,7 @@ public struct JournalScan {
 
     /// The scan as a `BatchScan` input.
     public var input: BatchScan.Input {
-        BatchScan.Input(name: "journal directory '\(directory)'") { body in try frame(body) }
+        BatchScan.Input(name: "journal directory '\(directory)'") { body in try frame { body([$0]) } }
     }
 
     public func frame(framer configuration: Framer.Configuration = .init(),

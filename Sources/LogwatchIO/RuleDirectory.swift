@@ -67,7 +67,10 @@ public enum RuleDirectory {
 
     /// Loads and compiles the given directories (or the shipped catalogue), excluding
     /// disabled rule ids. Throws every rule problem at once.
-    public static func load(_ directories: [String], disabled: Set<String> = []) throws -> (specs: [RuleSpec], ruleSet: RuleSet) {
+    /// Compiled databases come from `cache` when the same rules were compiled before.
+    public static func load(_ directories: [String], disabled: Set<String> = [],
+                            cache: (any HyperscanDatabaseCache)? = FileDatabaseCache.standard()) throws
+        -> (specs: [RuleSpec], ruleSet: RuleSet) {
         var dirs = directories
         if dirs.isEmpty {
             guard let shipped = shipped() else { throw LoadError.noShippedRules }
@@ -83,6 +86,6 @@ public enum RuleDirectory {
             do { _ = try RuleCompiler().compile(enabled) } catch { all += error.problems }
             throw RuleErrors(problems: all)
         }
-        return (enabled, try RuleCompiler().compile(enabled))
+        return (enabled, try RuleCompiler(cache: cache).compile(enabled))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LogwatchCore
 import LogwatchIO
 
@@ -12,7 +13,7 @@ struct RulesCommand: ParsableCommand {
           logwatch rules list --json
           logwatch rules patterns > patterns.txt && rg -c -f patterns.txt proxy.log
         """,
-        subcommands: [Check.self, List.self, Patterns.self])
+        subcommands: [Check.self, List.self, Patterns.self, Compile.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -83,6 +84,43 @@ struct RulesCommand: ParsableCommand {
             for rule in ruleSet.rules where rule.ruleClass != .benign {
                 for pattern in rule.spec.match { Output.out(RuleCompiler.hyperscanForm(pattern.source)) }
             }
+        }
+    }
+
+    /// Diagnostic for `make bench`: how long reading, parsing and compiling a rule set takes.
+    struct Compile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load and compile rules, and print how long each step took (for benchmarks).",
+            shouldDisplay: false)
+        @Argument(help: "Rule directories (default: the shipped Rules/).")
+        var directories: [String] = []
+
+        @Flag(name: .customLong("no-cache"), help: "Compile from scratch instead of loading a cached database.")
+        var noCache = false
+
+        func run() throws {
+            var dirs = directories
+            if dirs.isEmpty {
+                guard let shipped = RuleDirectory.shipped() else { throw RuleDirectory.LoadError.noShippedRules }
+                dirs = [shipped]
+            }
+            let clock = ContinuousClock()
+            let t0 = clock.now
+            var files: [(path: String, contents: String)] = []
+            for dir in dirs { files += try RuleDirectory.files(in: dir) }
+            let t1 = clock.now
+            let (specs, problems) = RuleLoader().load(files: files)
+            let t2 = clock.now
+            for problem in problems { Output.err("  \(problem)") }
+            let ruleSet = try RuleCompiler(cache: noCache ? nil : FileDatabaseCache.standard()).compile(specs)
+            let t3 = clock.now
+            func ms(_ d: Duration) -> String {
+                let (s, atto) = d.components
+                return String(format: "%.1f", Double(s) * 1000 + Double(atto) / 1e15)
+            }
+            let patterns = specs.reduce(0) { $0 + $1.match.count + $1.unless.count }
+            Output.out("\(ruleSet.rules.count) rules, \(patterns) patterns: read \(ms(t1 - t0)) ms, parse \(ms(t2 - t1)) ms, "
+                       + "compile \(ms(t3 - t2)) ms, total \(ms(t3 - t0)) ms (\(noCache ? "no cache" : "cache allowed"))")
         }
     }
 }

@@ -65,4 +65,15 @@ final class RuleLoaderTests: XCTestCase {
     func testHyperscanFormDropsGroupNamesOnly() {
         XCTAssertEqual(RuleCompiler.hyperscanForm(#"a(?<x>b)(?P<y>c)(?<=d)\(?<e>[(?<f>]"#), #"a(?:b)(?:c)(?<=d)\(?<e>[(?<f>]"#)
     }
+
+    /// Found by FuzzRuleLoader: `&everity: info` is an anchored empty key, and the problem
+    /// named no field ("fuzz.yaml:2: : unknown key").
+    func testAnEmptyKeyIsNamedInTheProblem() {
+        let yaml = "id: x\n&everity: info\n\"\": y\n"
+        let (_, problems) = RuleLoader().load(files: [(path: "Rules/auth/x.yaml", contents: yaml)])
+        let unknown = problems.filter { $0.message.hasPrefix("unknown key") }
+        XCTAssertEqual(unknown.map(\.field), ["(empty key)", "(empty key)"])
+        XCTAssertEqual(unknown.map(\.line), [2, 3])
+        XCTAssertTrue(problems.allSatisfy { !$0.field.isEmpty })
+    }
 }
