@@ -1,8 +1,8 @@
 import Foundation
 import LogwatchCore
 
-/// Compiled Hyperscan databases kept as files: `$LOGWATCH_CACHE_DIR`, else
-/// `$XDG_CACHE_HOME/logwatch`, else `~/.cache/logwatch`. `LOGWATCH_CACHE_DIR=off` disables it.
+/// Compiled Hyperscan databases kept as files: `$LOGWATCH_CACHE_DIR`, else systemd's
+/// `$CACHE_DIRECTORY`, else `$XDG_CACHE_HOME/logwatch`, else `~/.cache/logwatch`. `LOGWATCH_CACHE_DIR=off` disables it.
 /// Every failure (read-only home, full disk) just means compiling again.
 public struct FileDatabaseCache: HyperscanDatabaseCache {
     public let directory: String
@@ -19,6 +19,8 @@ public struct FileDatabaseCache: HyperscanDatabaseCache {
         if let dir = environment["LOGWATCH_CACHE_DIR"] {
             return dir.isEmpty || dir == "off" ? nil : FileDatabaseCache(directory: dir)
         }
+        // systemd's CacheDirectory= (the unit sets it; its home is hidden by ProtectHome=).
+        if let dir = environment["CACHE_DIRECTORY"], dir.hasPrefix("/") { return FileDatabaseCache(directory: dir) }
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return FileDatabaseCache(directory: xdg + "/logwatch") }
         if let home = environment["HOME"], home.hasPrefix("/") { return FileDatabaseCache(directory: home + "/.cache/logwatch") }
         return nil

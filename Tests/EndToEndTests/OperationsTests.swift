@@ -336,7 +336,9 @@ final class OperationsTests: XCTestCase {
         for command in commands {
             let log = folder.appendingPathComponent("strace.txt").path
             let traced = try run(["-f", "-qq", "-o", log, EndToEndTests.binary.path] + command, executable: strace,
-                                 environment: ["HOOK": "https://hooks.slack.com/services/T/B/abcdefgh"])
+                                 // As the unit sets it (CacheDirectory=): the rule cache stays out of the hidden home.
+                                 environment: ["HOOK": "https://hooks.slack.com/services/T/B/abcdefgh",
+                                               "CACHE_DIRECTORY": folder.appendingPathComponent("cache").path])
             if traced.stderr.contains("ptrace") { throw XCTSkip("ptrace is not permitted here: \(traced.stderr)") }
             XCTAssertEqual(traced.status, 0, "\(command): \(traced.stderr)")
             let trace = try String(contentsOfFile: log, encoding: .utf8)
