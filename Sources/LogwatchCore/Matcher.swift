@@ -80,15 +80,6 @@ public final class Matcher {
         return result
     }
 
-    /// Which records can match anything at all (a rule pattern or an error look), decided by one
-    /// Hyperscan scan over the records joined by newlines instead of one scan per record.
-    ///
-    /// May over-match, never under-match: each record's text appears verbatim in the joined
-    /// block, between newlines, so any match inside a record is also a match in the block and
-    /// ends inside that record's bytes (`^`, `$` and `\b` see a newline where a lone record
-    /// has its start or end, which they treat alike). A match that spans two records only marks
-    /// a record that the per-record path then rejects. Rule sets with anchors that do tell the
-    /// two apart (`\A`, `\z`, `\Z`, `\G`) get nil: every record is a candidate.
     /// What a block scan says about one record.
     public enum Candidate: UInt8, Sendable {
         /// Nothing matched: the record can only be an unknown error (by its level).
@@ -101,6 +92,15 @@ public final class Matcher {
         case any
     }
 
+    /// Which records can match anything at all (a rule pattern or an error look), decided by one
+    /// Hyperscan scan over the records joined by newlines instead of one scan per record.
+    ///
+    /// May over-match, never under-match: each record's text appears verbatim in the joined
+    /// block, between newlines, so any match inside a record is also a match in the block and
+    /// ends inside that record's bytes (`^`, `$` and `\b` see a newline where a lone record
+    /// has its start or end, which they treat alike). A match that spans two records only marks
+    /// a record that the per-record path then rejects. Rule sets with anchors that do tell the
+    /// two apart (`\A`, `\z`, `\Z`, `\G`) get nil: every record is a candidate.
     public func candidates(_ records: [LogRecord]) -> [Candidate]? {
         guard ruleSet.blockScanSafe, !records.isEmpty else { return records.isEmpty ? [] : nil }
         batch.removeAll(keepingCapacity: true)

@@ -35,17 +35,38 @@ public final class RuleSet: Sendable {
         }
     }
 
+    /// Whether the pattern can tell a record alone from the same record inside a block:
+    /// `\A`, `\z`, `\Z`, `\G`, or an inline group that turns multi-line mode off (`(?-m)`,
+    /// `(?^)`), after which `^` and `$` mean the ends of the whole text.
     static func hasAbsoluteAnchor(_ pattern: String) -> Bool {
-        var escaped = false
-        for c in pattern.utf8 {
-            if escaped {
-                if c == UInt8(ascii: "A") || c == UInt8(ascii: "z") || c == UInt8(ascii: "Z") || c == UInt8(ascii: "G") {
+        let bytes = Array(pattern.utf8)
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                let e = bytes[i + 1]
+                if e == UInt8(ascii: "A") || e == UInt8(ascii: "z") || e == UInt8(ascii: "Z") || e == UInt8(ascii: "G") {
                     return true
                 }
-                escaped = false
-            } else if c == UInt8(ascii: "\\") {
-                escaped = true
+                i += 2
+                continue
             }
+            if c == UInt8(ascii: "("), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "?") {
+                var j = i + 2
+                var negated = false
+                while j < bytes.count, bytes[j] != UInt8(ascii: ")"), bytes[j] != UInt8(ascii: ":") {
+                    let f = bytes[j]
+                    if f == UInt8(ascii: "^") || f == UInt8(ascii: "-") { negated = true }
+                    if negated && f == UInt8(ascii: "m") { return true }
+                    if f == UInt8(ascii: "^") && j == i + 2 { return true }
+                    // Only flag letters belong here; anything else is another kind of group.
+                    if !(f == UInt8(ascii: "-") || f == UInt8(ascii: "^") || (f >= 0x61 && f <= 0x7A) || (f >= 0x41 && f <= 0x5A)) {
+                        break
+                    }
+                    j += 1
+                }
+            }
+            i += 1
         }
         return false
     }

@@ -107,6 +107,10 @@ final class BlockScanTests: XCTestCase {
         XCTAssertTrue(RuleSet.hasAbsoluteAnchor(#"foo\z"#))
         XCTAssertFalse(RuleSet.hasAbsoluteAnchor(#"\\Afoo"#))
         XCTAssertFalse(RuleSet.hasAbsoluteAnchor(#"^foo$ \bA"#))
+        XCTAssertTrue(RuleSet.hasAbsoluteAnchor(#"(?-m)foo$"#))
+        XCTAssertTrue(RuleSet.hasAbsoluteAnchor(#"(?i-m:foo$)"#))
+        XCTAssertTrue(RuleSet.hasAbsoluteAnchor(#"(?^)foo$"#))
+        XCTAssertFalse(RuleSet.hasAbsoluteAnchor(#"(?i)foo (?-i:Bar) (?<name>x) (?:m)"#))
         let ruleSet = try TestRules.compile([("auth/a.yaml", TestRules.yaml(id: "a", match: [#"\AKeyError"#], example: "KeyError"))])
         XCTAssertNil(Matcher(ruleSet: ruleSet).candidates(Framer.records(in: "x\nKeyError", source: "t")))
         var got: [Int] = []
