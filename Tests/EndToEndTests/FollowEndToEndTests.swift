@@ -127,7 +127,7 @@ final class FollowEndToEndTests: XCTestCase {
         follower.stop()
         let seen = sequences(follower.stdout.text)
         XCTAssertEqual(seen.values.filter { $0 != 1 }.count, 0, "repeated records")
-        XCTAssertGreaterThan(seen.count, 500, "most records arrive")
+        XCTAssertGreaterThan(seen.count, 100, "records arrive (the rest only in reported truncation windows)")
         let gaps = follower.stderr.text.components(separatedBy: "possible gap").count - 1
         XCTAssertGreaterThanOrEqual(gaps, 1, "truncation is reported: \(follower.stderr.text)")
         // Lines can only go missing at a truncation, and each truncation was reported.
