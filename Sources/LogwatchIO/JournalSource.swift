@@ -58,8 +58,10 @@ public final class JournalSource: LogSource {
 
     /// Low bits of a token: the line within its entry (a 1 MiB MESSAGE has at most 2^20 + 1 lines).
     static let lineBits: Int64 = 24
-    /// Positions kept when checkpoints never come (bounded memory).
-    static let maxPositions = 200_000
+    /// Positions kept when checkpoints never come (bounded memory: about 10 MB of cursors).
+    static let maxPositions = 65_536
+    /// Off for batch reading, which never checkpoints.
+    var remembersPositions = true
 
     /// Opens the journal. `units` are OR-ed (each also matches systemd's own messages about it),
     /// then AND-ed with `matches` (`FIELD=VALUE`, sd-journal rules: same field OR, different AND).
@@ -98,6 +100,13 @@ public final class JournalSource: LogSource {
         } else {
             Self.seekAfterNewest(j)
             events.append(SourceEvent(.opened, source: key, "reading new journal entries"))
+        }
+        var usage: UInt64 = 0
+        if sd_journal_get_usage(j, &usage) >= 0, usage == 0 {
+            let hint = directory == nil
+                ? "; if entries are expected, run as root or in the systemd-journal group"
+                : "; waiting for journal files to appear"
+            events.append(SourceEvent(.waiting, source: key, "no journal files are readable yet" + hint))
         }
     }
 
@@ -229,6 +238,10 @@ public final class JournalSource: LogSource {
     static let wanted = JournalEntryMapping.fieldNames
 
     private func remember(_ position: Position) -> Int64 {
+        guard remembersPositions else {
+            defer { nextSerial += 1; firstSerial = nextSerial }
+            return nextSerial
+        }
         if positions.count >= Self.maxPositions {
             positions.removeFirst(positions.count / 2)
             firstSerial = nextSerial - Int64(positions.count)
