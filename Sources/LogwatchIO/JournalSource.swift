@@ -71,7 +71,8 @@ public final class JournalSource: LogSource {
         self.directory = directory
         self.units = units
         self.maxEntryBytes = maxEntryBytes
-        key = "journal:" + units.joined(separator: ",") + (directory.map { ":" + $0 } ?? "")
+        // Sorted: `--unit a --unit b` and `--unit b --unit a` share one checkpoint.
+        key = "journal:" + units.sorted().joined(separator: ",") + (directory.map { ":" + $0 } ?? "")
         var j: OpaquePointer?
         let r: Int32
         if let directory {

@@ -19,7 +19,8 @@ final class JournalJSONDecoderTests: XCTestCase {
 
     func journalctl(_ arguments: [String]) throws -> [ArraySlice<UInt8>] {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/journalctl")
+        let path = ["/usr/bin/journalctl", "/bin/journalctl"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        process.executableURL = URL(fileURLWithPath: try XCTUnwrap(path, "journalctl is missing (Debian package systemd)"))
         process.arguments = arguments + ["--no-pager"]
         let out = Pipe()
         process.standardOutput = out

@@ -314,6 +314,8 @@ final class JournalSourceTests: XCTestCase {
     func testTheSystemJournalOpensWithAWaitDescriptor() throws {
         let source = try JournalSource(directory: nil, units: ["litellm.service"], matches: [])
         XCTAssertEqual(source.key, "journal:litellm.service")
+        XCTAssertEqual(try JournalSource(directory: nil, units: ["b.service", "a.service"], matches: []).key,
+                       "journal:a.service,b.service")
         XCTAssertEqual(source.label, "journal")
         XCTAssertNotNil(source.waitDescriptor)
         XCTAssertEqual(source.takeEvents().first?.kind, .opened)
