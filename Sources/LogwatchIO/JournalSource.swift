@@ -68,6 +68,7 @@ public final class JournalSource: LogSource {
     /// Reading starts at the newest entry (only what arrives later) unless `fromStart`.
     public init(directory: String?, units: [String], matches: [String], fromStart: Bool = false,
                 maxEntryBytes: Int = 1 << 20) throws {
+        let units = units.map(Self.unitName)
         self.directory = directory
         self.units = units
         self.maxEntryBytes = maxEntryBytes
@@ -113,6 +114,11 @@ public final class JournalSource: LogSource {
 
     deinit {
         if let journal { sd_journal_close(journal) }
+    }
+
+    /// `litellm` means `litellm.service`, as with `journalctl -u`.
+    public static func unitName(_ name: String) -> String {
+        name.contains(".") ? name : name + ".service"
     }
 
     /// Positions so that `next` returns only entries written from now on.

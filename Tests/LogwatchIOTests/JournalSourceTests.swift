@@ -79,6 +79,10 @@ final class JournalSourceTests: XCTestCase {
                                           "hostname": "proxy-1"])
         XCTAssertEqual(lines[2].metadata?.level, "INFO")
 
+        // `litellm` means litellm.service, as with journalctl -u.
+        let short = try JournalSource(directory: dir.path, units: ["litellm"], matches: [], fromStart: true)
+        XCTAssertEqual(drain(short).map(\.text), lines.map(\.text))
+
         // A FIELD=VALUE match narrows the units' entries further (AND).
         let errorsOnly = try JournalSource(directory: dir.path, units: ["litellm.service"], matches: ["PRIORITY=3"],
                                            fromStart: true)
