@@ -56,6 +56,9 @@ public struct JournalScan {
         } while !source.atEnd
         framer.flush(into: &out)
         emit()
-        return framer.statistics
+        var statistics = framer.statistics
+        // MESSAGEs cut at the entry cap count with the framer's cut lines in the summary.
+        statistics.truncatedLines += source.entriesCut
+        return statistics
     }
 }

@@ -297,6 +297,23 @@ final class JournalSourceTests: XCTestCase {
         }
     }
 
+    /// A damaged file beside a good one (a crash mid-write, a partial copy) is skipped.
+    func testAGarbageJournalFileInTheDirectoryDoesNotStopReading() throws {
+        var export = JournalExport()
+        for i in 1...3 { export.log("seq=\(i)") }
+        try export.write(to: dir, name: "good.journal")
+        var garbage = Data("LPKSHHRH".utf8)
+        garbage.append(Data(repeating: 0xAB, count: 4096))
+        try garbage.write(to: dir.appendingPathComponent("bad.journal"))
+        try Data(try Data(contentsOf: dir.appendingPathComponent("good.journal")).prefix(300))
+            .write(to: dir.appendingPathComponent("cut.journal"))
+        let source = try JournalSource(directory: dir.path, units: ["litellm.service"], matches: [], fromStart: true)
+        XCTAssertEqual(drain(source).map(\.text), ["seq=1", "seq=2", "seq=3"])
+        var records: [LogRecord] = []
+        let stats = try JournalScan(directory: dir.path, units: ["litellm.service"], matches: []).frame { records.append($0) }
+        XCTAssertEqual(stats.lines, 3)
+    }
+
     func testBinaryMessagesKeepTheirBytesAndOversizedEntriesAreCutAndCounted() throws {
         var export = JournalExport()
         let binary: [UInt8] = Array("bad bytes ".utf8) + [0xFF, 0xFE, 0x00, 0x41]
