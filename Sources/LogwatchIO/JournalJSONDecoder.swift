@@ -90,15 +90,30 @@ public struct JournalJSONDecoder: Sendable {
             }
             return out
         }
+        // One pass over `d,d,d`: journalctl writes every line with control characters (ANSI
+        // colour) this way, so this is a hot path for `--format journal-json`.
         var out: [UInt8] = []
         out.reserveCapacity(inner.count / 3)
-        for part in inner.split(separator: UInt8(ascii: ",")) {
-            let digits = part.filter { $0 != 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }
-            guard !digits.isEmpty, digits.count <= 3, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-            let value = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
-            guard value <= 255 else { return nil }
-            out.append(UInt8(value))
+        var value = 0, digits = 0
+        for byte in inner {
+            switch byte {
+            case 0x30...0x39:
+                value = value * 10 + Int(byte - 0x30)
+                digits += 1
+                guard digits <= 3, value <= 255 else { return nil }
+            case UInt8(ascii: ","):
+                guard digits > 0 else { return nil }
+                out.append(UInt8(value))
+                value = 0
+                digits = 0
+            case 0x20, 0x09, 0x0A, 0x0D:
+                continue
+            default:
+                return nil
+            }
         }
+        guard digits > 0 || out.isEmpty && inner.allSatisfy({ $0 == 0x20 }) else { return nil }
+        if digits > 0 { out.append(UInt8(value)) }
         return out
     }
 

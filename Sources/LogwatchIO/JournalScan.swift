@@ -26,6 +26,7 @@ public struct JournalScan {
     public func frame(framer configuration: Framer.Configuration = .init(),
                       _ body: (LogRecord) -> Void) throws -> Framer.Statistics {
         let source = try JournalSource(directory: directory, units: units, matches: matches, fromStart: true)
+        source.remembersPositions = false
         var framer = Framer(source: source.label, configuration: configuration)
         var lineNumber = 0
         // Metadata of entries' first lines, until the record starting there (if any) is out.
@@ -55,6 +56,9 @@ public struct JournalScan {
         } while !source.atEnd
         framer.flush(into: &out)
         emit()
-        return framer.statistics
+        var statistics = framer.statistics
+        // MESSAGEs cut at the entry cap count with the framer's cut lines in the summary.
+        statistics.truncatedLines += source.entriesCut
+        return statistics
     }
 }

@@ -58,13 +58,16 @@ public final class JournalSource: LogSource {
 
     /// Low bits of a token: the line within its entry (a 1 MiB MESSAGE has at most 2^20 + 1 lines).
     static let lineBits: Int64 = 24
-    /// Positions kept when checkpoints never come (bounded memory).
-    static let maxPositions = 200_000
+    /// Positions kept when checkpoints never come (bounded memory: about 10 MB of cursors).
+    static let maxPositions = 65_536
+    /// Off for batch reading, which never checkpoints.
+    var remembersPositions = true
 
     /// The checkpoint key of a source with these settings (the same config gives the same key,
     /// so a restart or a reload finds its position).
     public static func key(directory: String?, units: [String], matches: [String]) -> String {
-        "journal:" + units.joined(separator: ",") + (matches.isEmpty ? "" : "|" + matches.joined(separator: ","))
+        // Sorted: `--unit a --unit b` and `--unit b --unit a` share one checkpoint.
+        "journal:" + units.sorted().joined(separator: ",") + (matches.isEmpty ? "" : "|" + matches.sorted().joined(separator: ","))
             + (directory.map { ":" + $0 } ?? "")
     }
 
@@ -73,6 +76,7 @@ public final class JournalSource: LogSource {
     /// Reading starts at the newest entry (only what arrives later) unless `fromStart`.
     public init(directory: String?, units: [String], matches: [String], fromStart: Bool = false,
                 maxEntryBytes: Int = 1 << 20) throws {
+        let units = units.map(Self.unitName)
         self.directory = directory
         self.units = units
         self.maxEntryBytes = maxEntryBytes
@@ -106,10 +110,22 @@ public final class JournalSource: LogSource {
             Self.seekAfterNewest(j)
             events.append(SourceEvent(.opened, source: key, "reading new journal entries"))
         }
+        var usage: UInt64 = 0
+        if sd_journal_get_usage(j, &usage) >= 0, usage == 0 {
+            let hint = directory == nil
+                ? "; if entries are expected, run as root or in the systemd-journal group"
+                : "; waiting for journal files to appear"
+            events.append(SourceEvent(.waiting, source: key, "no journal files are readable yet" + hint))
+        }
     }
 
     deinit {
         if let journal { sd_journal_close(journal) }
+    }
+
+    /// `litellm` means `litellm.service`, as with `journalctl -u`.
+    public static func unitName(_ name: String) -> String {
+        name.contains(".") ? name : name + ".service"
     }
 
     /// Positions so that `next` returns only entries written from now on.
@@ -236,6 +252,10 @@ public final class JournalSource: LogSource {
     static let wanted = JournalEntryMapping.fieldNames
 
     private func remember(_ position: Position) -> Int64 {
+        guard remembersPositions else {
+            defer { nextSerial += 1; firstSerial = nextSerial }
+            return nextSerial
+        }
         if positions.count >= Self.maxPositions {
             positions.removeFirst(positions.count / 2)
             firstSerial = nextSerial - Int64(positions.count)

@@ -19,7 +19,8 @@ final class JournalJSONDecoderTests: XCTestCase {
 
     func journalctl(_ arguments: [String]) throws -> [ArraySlice<UInt8>] {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/journalctl")
+        let path = ["/usr/bin/journalctl", "/bin/journalctl"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        process.executableURL = URL(fileURLWithPath: try XCTUnwrap(path, "journalctl is missing (Debian package systemd)"))
         process.arguments = arguments + ["--no-pager"]
         let out = Pipe()
         process.standardOutput = out
@@ -78,6 +79,32 @@ final class JournalJSONDecoderTests: XCTestCase {
         let entries = try journalctl(["--file", file, "-o", "json"]).compactMap { plain.decode($0) }
         XCTAssertEqual(entries.count, 5)
         XCTAssertEqual(plain.statistics.withoutMessage, 1)
+    }
+
+    /// Every prefix of real journalctl lines, and each with one byte changed, decodes or is
+    /// counted as invalid; none traps.
+    func testTruncatedAndCorruptedJournalctlLinesNeverTrap() throws {
+        var export = JournalExport()
+        export.log("10:00:00 - LiteLLM Proxy:ERROR: a.py:1 - \"quoted\" é\nTraceback (most recent call last):", priority: 3)
+        export.entry([("_SYSTEMD_UNIT", Array("litellm.service".utf8)), ("MESSAGE", [0x61, 0xFF, 0x0A, 0x62])])
+        try export.write(to: dir)
+        let lines = try journalctl(["--file", dir.appendingPathComponent("remote.journal").path, "-o", "json"])
+        XCTAssertEqual(lines.count, 2)
+        var decoder = JournalJSONDecoder()
+        var random = SplitMix(seed: 7)
+        var calls = 0
+        for line in lines {
+            for end in line.indices { _ = decoder.decode(line[line.startIndex..<end]); calls += 1 }
+            for _ in 0..<2_000 {
+                var changed = Array(line)
+                changed[Int(random.next() % UInt64(changed.count))] = UInt8(truncatingIfNeeded: random.next())
+                _ = decoder.decode(changed[...])
+                calls += 1
+            }
+        }
+        let s = decoder.statistics
+        XCTAssertEqual(s.entries + s.invalidLines, calls)
+        XCTAssertGreaterThan(s.invalidLines, 0)
     }
 
     func testOddAndBadLinesNeverTrapAndAreCounted() throws {

@@ -79,6 +79,10 @@ final class JournalSourceTests: XCTestCase {
                                           "hostname": "proxy-1"])
         XCTAssertEqual(lines[2].metadata?.level, "INFO")
 
+        // `litellm` means litellm.service, as with journalctl -u.
+        let short = try JournalSource(directory: dir.path, units: ["litellm"], matches: [], fromStart: true)
+        XCTAssertEqual(drain(short).map(\.text), lines.map(\.text))
+
         // A FIELD=VALUE match narrows the units' entries further (AND).
         let errorsOnly = try JournalSource(directory: dir.path, units: ["litellm.service"], matches: ["PRIORITY=3"],
                                            fromStart: true)
@@ -278,6 +282,7 @@ final class JournalSourceTests: XCTestCase {
             }
             let source = try JournalSource(directory: sub.path, units: ["litellm.service"], matches: [])
             let fd = try XCTUnwrap(source.waitDescriptor)
+            XCTAssertEqual(source.takeEvents().map(\.kind), otherUnitsFirst ? [.opened] : [.opened, .waiting])
             XCTAssertEqual(drain(source).map(\.text), [])
             for i in 1...3 { export.log("seq=\(i)") }
             try export.write(to: sub, name: "b.journal")
@@ -290,6 +295,23 @@ final class JournalSourceTests: XCTestCase {
             }
             XCTAssertEqual(arrived, ["seq=1", "seq=2", "seq=3"], otherUnitsFirst ? "other units first" : "empty directory")
         }
+    }
+
+    /// A damaged file beside a good one (a crash mid-write, a partial copy) is skipped.
+    func testAGarbageJournalFileInTheDirectoryDoesNotStopReading() throws {
+        var export = JournalExport()
+        for i in 1...3 { export.log("seq=\(i)") }
+        try export.write(to: dir, name: "good.journal")
+        var garbage = Data("LPKSHHRH".utf8)
+        garbage.append(Data(repeating: 0xAB, count: 4096))
+        try garbage.write(to: dir.appendingPathComponent("bad.journal"))
+        try Data(try Data(contentsOf: dir.appendingPathComponent("good.journal")).prefix(300))
+            .write(to: dir.appendingPathComponent("cut.journal"))
+        let source = try JournalSource(directory: dir.path, units: ["litellm.service"], matches: [], fromStart: true)
+        XCTAssertEqual(drain(source).map(\.text), ["seq=1", "seq=2", "seq=3"])
+        var records: [LogRecord] = []
+        let stats = try JournalScan(directory: dir.path, units: ["litellm.service"], matches: []).frame { records.append($0) }
+        XCTAssertEqual(stats.lines, 3)
     }
 
     func testBinaryMessagesKeepTheirBytesAndOversizedEntriesAreCutAndCounted() throws {
@@ -313,9 +335,11 @@ final class JournalSourceTests: XCTestCase {
     func testTheSystemJournalOpensWithAWaitDescriptor() throws {
         let source = try JournalSource(directory: nil, units: ["litellm.service"], matches: [])
         XCTAssertEqual(source.key, "journal:litellm.service")
+        XCTAssertEqual(try JournalSource(directory: nil, units: ["b.service", "a.service"], matches: []).key,
+                       "journal:a.service,b.service")
         XCTAssertEqual(source.label, "journal")
         XCTAssertNotNil(source.waitDescriptor)
-        XCTAssertEqual(source.takeEvents().map(\.kind), [.opened])
+        XCTAssertEqual(source.takeEvents().first?.kind, .opened)
     }
 
     func testTimestampsAreRFC3339UTCWithMicroseconds() {
