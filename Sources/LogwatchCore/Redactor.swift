@@ -10,7 +10,9 @@ public struct Redactor: Sendable {
         #"(?i)\bbearer\s+(?<secret>[A-Za-z0-9._~+/=\-]{8,})"#,
         // LiteLLM stores virtual keys as SHA-256 hashes; they are credentials in their own right.
         #"(?<![0-9a-fA-F])(?<secret>[0-9a-fA-F]{64})(?![0-9a-fA-F])"#,
-        #"(?i)(?:api[_-]?key|subscription[_-]?key|ocp-apim-subscription-key|access[_-]?key|secret|password|token)['"]?\s*[:=]\s*['"]?(?<secret>[^\s'",;&}]{6,})"#,
+        // `os.environ/NAME` is LiteLLM's reference to an environment variable, not a secret: the
+        // quick fixes show config lines such as `api_key: os.environ/AZURE_API_KEY` and must stay usable.
+        #"(?i)(?:api[_-]?key|subscription[_-]?key|ocp-apim-subscription-key|access[_-]?key|secret|password|token)['"]?\s*[:=]\s*['"]?(?!os\.environ/)(?<secret>[^\s'",;&}]{6,})"#,
         #"(?i)\bx-(?:api|goog-api|litellm-api)-key['"]?\s*[:=]\s*['"]?(?:Bearer\s+)?(?<secret>[^\s'",;}]{6,})"#,
         #"(?i)(?:key|api-key)[\s"':=]+(?<secret>[0-9a-f]{32})(?![0-9a-f])"#,
         #"\b(?<secret>(?:AKIA|ASIA)[0-9A-Z]{16})\b"#,
@@ -55,7 +57,7 @@ public struct Redactor: Sendable {
 
     public func redact(field name: String, value: String) -> String {
         guard Self.isSecretName(name), !value.isEmpty else { return redact(value) }
-        if value.hasPrefix("****") || value.hasPrefix("...") { return value }
+        if value.hasPrefix("****") || value.hasPrefix("...") || value.hasPrefix("os.environ/") { return value }
         return Self.mask(value[...])
     }
 

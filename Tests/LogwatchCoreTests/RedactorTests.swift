@@ -63,4 +63,11 @@ final class RedactorTests: XCTestCase {
         XCTAssertEqual(fields["key_masked"], "sk-...8aSP")
         XCTAssertEqual(redactor.redact(field: "API-Key", value: "****abcd"), "****abcd", "already masked stays as it is")
     }
+
+    func testEnvironmentReferencesInConfigLinesAreNotSecrets() {
+        let redactor = Redactor()
+        XCTAssertEqual(redactor.redact("api_key: os.environ/AZURE_API_KEY"), "api_key: os.environ/AZURE_API_KEY")
+        XCTAssertEqual(redactor.redact(field: "api_key", value: "os.environ/OPENAI_API_KEY"), "os.environ/OPENAI_API_KEY")
+        XCTAssertEqual(redactor.redact("api_key: 0123456789abcdef0123"), "api_key: ****0123")
+    }
 }
