@@ -49,17 +49,8 @@ public struct Framer: Sendable {
     public mutating func push(line raw: ArraySlice<UInt8>, number: Int, position: String? = nil,
                               into out: inout [LogRecord]) {
         statistics.lines += 1
-        var line = raw
-        var truncated = false
-        if line.count > configuration.maxLineBytes {
-            line = line.prefix(configuration.maxLineBytes)
-            truncated = true
-            statistics.truncatedLines += 1
-        }
-        if let last = line.last, last == 0x0D { line = line.dropLast() }
-        line = LineCleaner.stripANSI(line)
-        let (cleaned, wrapperTime) = LineCleaner.stripWrappers(line)
-        line = cleaned
+        let (line, truncated, wrapperTime) = Self.clean(raw, configuration)
+        if truncated { statistics.truncatedLines += 1 }
 
         if line.first == UInt8(ascii: "{") {
             switch decodeJSON(line, number: number, position: position, wrapperTime: wrapperTime, into: &out) {
@@ -98,6 +89,61 @@ public struct Framer: Sendable {
         current = record
         currentLines = 1
         currentLevelErrorish = record.isErrorLevel || record.level == "WARNING"
+    }
+
+    /// The first step for every line: cut to `maxLineBytes`, drop a trailing CR, strip colour,
+    /// then wrappers. Whatever follows sees only the cleaned line.
+    static func clean(_ raw: ArraySlice<UInt8>, _ configuration: Configuration)
+        -> (line: ArraySlice<UInt8>, truncated: Bool, wrapperTime: String?) {
+        var line = raw
+        var truncated = false
+        if line.count > configuration.maxLineBytes {
+            line = line.prefix(configuration.maxLineBytes)
+            truncated = true
+        }
+        if let last = line.last, last == 0x0D { line = line.dropLast() }
+        line = LineCleaner.stripANSI(line)
+        let (cleaned, wrapperTime) = LineCleaner.stripWrappers(line)
+        return (cleaned, truncated, wrapperTime)
+    }
+
+    /// Whether `push` of this line always ends the record being built and starts afresh,
+    /// whatever came before: a JSON log line, or a header that is not a traceback. From such a
+    /// line on, a new `Framer` frames exactly what one that saw everything before would
+    /// (`SparseFramer` relies on it to frame only the stretches around a hit).
+    public static func opensRecord(_ raw: ArraySlice<UInt8>, configuration: Configuration = Configuration()) -> Bool {
+        let line = clean(raw, configuration).line
+        if line.first == UInt8(ascii: "{"), line.last == UInt8(ascii: "}"), let object = JSONLine.parseObject(line) {
+            switch JSONShape(object) {
+            case .record: return true
+            case .docker(let inner): return opensRecord(inner[...], configuration: configuration)
+            case .text: break
+            }
+        }
+        if let header = LineHeader.parse(line), header.kind != .traceback { return true }
+        return false
+    }
+
+    /// What a parsed JSON object is to the framer.
+    enum JSONShape {
+        /// Not a log object: the line is framed as text.
+        case text
+        /// Docker json-file: the container's line, without its newline.
+        case docker([UInt8])
+        /// A log record whose message is under this key.
+        case record(messageKey: String)
+
+        init(_ object: [String: String]) {
+            if let log = object["log"], object["message"] == nil {
+                var inner = Array(log.utf8)
+                while inner.last == 0x0A || inner.last == 0x0D { inner.removeLast() }
+                self = .docker(inner)
+            } else if let key = Framer.messageKeys.first(where: { object[$0] != nil }) {
+                self = .record(messageKey: key)
+            } else {
+                self = .text
+            }
+        }
     }
 
     /// Frames a whole text held in memory (`explain --line`, tests): lines are split on `\n`
@@ -198,17 +244,18 @@ public struct Framer: Sendable {
     private mutating func decodeJSON(_ line: ArraySlice<UInt8>, number: Int, position: String?, wrapperTime: String?,
                                      into out: inout [LogRecord]) -> Decoded {
         guard line.last == UInt8(ascii: "}"), let object = JSONLine.parseObject(line) else { return .text }
-        if let log = object["log"], object["message"] == nil {
+        let messageKey: String
+        switch JSONShape(object) {
+        case .text: return .text
+        case .docker(let inner):
             // Docker json-file: the `log` value is the container's raw line, newline included;
             // it may itself be a JSON log line or one line of a traceback.
-            var inner = Array(log.utf8)[...]
-            while inner.last == 0x0A || inner.last == 0x0D { inner = inner.dropLast() }
             statistics.lines -= 1
-            push(line: inner, number: number, position: position, into: &out)
+            push(line: inner[...], number: number, position: position, into: &out)
             return .unwrapped
+        case .record(let key): messageKey = key
         }
-        let messageKey = Self.messageKeys.first { object[$0] != nil }
-        guard let messageKey, let message = object[messageKey] else { return .text }
+        guard let message = object[messageKey] else { return .text }
         var text = Array(message.utf8)
         if let stack = object["stacktrace"] ?? object["exc_info"], !stack.isEmpty, stack != "NoneType: None" {
             text.append(0x0A)

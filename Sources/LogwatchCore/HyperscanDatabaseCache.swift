@@ -72,3 +72,20 @@ enum CachedDatabase {
         return value <= UInt64(Int.max) ? Int(value) : nil
     }
 }
+
+extension HyperscanDatabase {
+    /// The database for `expressions`, from the cache when it holds exactly this input, else
+    /// compiled (and offered to the cache).
+    static func compiled(_ expressions: [Expression], cache: (any HyperscanDatabaseCache)?) throws(CompileFailure) -> HyperscanDatabase {
+        guard let cache else { return try HyperscanDatabase(expressions: expressions) }
+        let descriptor = CachedDatabase.descriptor(expressions)
+        let key = CachedDatabase.key(descriptor)
+        if let bytes = cache.load(key: key),
+           let database = CachedDatabase.decode(bytes, descriptor: descriptor, expressions: expressions) {
+            return database
+        }
+        let database = try HyperscanDatabase(expressions: expressions)
+        if let bytes = CachedDatabase.encode(descriptor: descriptor, database: database) { cache.store(key: key, bytes: bytes) }
+        return database
+    }
+}

@@ -71,10 +71,10 @@ public struct IncidentText: Sendable {
     }
 
     /// The closing summary of a scan: records and incidents by class, then by rule.
-    public func summary(_ incidents: [Incident], records: Int, framed: Int, truncated: Int) -> String {
+    public func summary(_ incidents: [Incident], lines count: Int, truncated: Int) -> String {
         var lines: [String] = []
         let matched = incidents.reduce(0) { $0 + $1.count }
-        lines.append(style.bold("Summary") + ": \(records) lines, \(framed) records, \(matched) matched in \(incidents.count) incidents"
+        lines.append(style.bold("Summary") + ": \(count) lines, \(matched) matched in \(incidents.count) incidents"
                      + (truncated > 0 ? ", \(truncated) lines truncated" : ""))
         for cls in IncidentClass.reported {
             let group = incidents.filter { $0.ruleClass == cls }

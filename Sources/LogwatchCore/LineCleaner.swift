@@ -18,6 +18,13 @@ public enum LineCleaner {
         if clean { return line }
         var out: [UInt8] = []
         out.reserveCapacity(line.count)
+        appendStrippingANSI(line, to: &out)
+        return out[...]
+    }
+
+    /// `stripANSI`, appending the result to `out` instead of allocating (`SparseFramer` builds
+    /// one buffer of cleaned lines per block).
+    public static func appendStrippingANSI(_ line: ArraySlice<UInt8>, to out: inout [UInt8]) {
         var i = line.startIndex
         while i < line.endIndex {
             // Bytes other than ESC and 0xEF are always kept: copy up to the next of those at once.
@@ -48,7 +55,6 @@ public enum LineCleaner {
             out.append(line[i])
             i += 1
         }
-        return out[...]
     }
 
     /// The index of the next ESC or 0xEF byte at or after `from`, or the end.

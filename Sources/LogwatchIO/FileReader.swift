@@ -53,6 +53,39 @@ public struct FileReader {
     }
 }
 
+extension FileReader {
+    /// Like `frameBlocks`, but frames only the stretches the gate marks (`SparseFramer`): the
+    /// records that can lead to output, identical to the full framer's. `records` in the
+    /// statistics counts only those.
+    public static func sparseBlocks(path: String, source: String? = nil, gate: RecordGate,
+                                    framer configuration: Framer.Configuration = .init(),
+                                    _ body: ([LogRecord]) -> Void) throws -> Framer.Statistics {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw IOError.cannotOpen(path, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var framer = SparseFramer(source: source ?? path, gate: gate, configuration: configuration)
+        var splitter = LineSplitter(maxPending: configuration.maxLineBytes)
+        var out: [LogRecord] = []
+        var buffer = [UInt8](repeating: 0, count: blockSize)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, blockSize) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOError.cannotRead(path, String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            splitter.feed(buffer[0..<n]) { line in framer.push(line: line, into: &out) }
+            framer.drain(into: &out)
+            if !out.isEmpty { body(out) }
+            out.removeAll(keepingCapacity: true)
+        }
+        splitter.finish { line in framer.push(line: line, into: &out) }
+        framer.finish(into: &out)
+        if !out.isEmpty { body(out) }
+        return framer.statistics
+    }
+}
+
 public enum IOError: Error, CustomStringConvertible {
     case cannotOpen(String, String)
     case cannotRead(String, String)

@@ -35,7 +35,9 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let ruleSet = try common.loadRules()
         let scan = BatchScan(json: common.json, links: common.links, colour: Output.colourOnStdout)
-        var inputs = files.map(BatchScan.Input.file)
+        // Frames only what can lead to output; nil (frame everything) for rule sets it cannot gate.
+        let gate = RecordGate(ruleSet: ruleSet, cache: FileDatabaseCache.standard())
+        var inputs = files.map { BatchScan.Input.file($0, gate: gate) }
         if let journalDirectory {
             inputs.append(JournalScan(directory: journalDirectory, units: units.isEmpty ? ["litellm.service"] : units,
                                       matches: matches).input)

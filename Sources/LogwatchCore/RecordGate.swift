@@ -1,0 +1,86 @@
+/// The patterns `SparseFramer` runs over raw-but-cleaned lines to find the few that can lead to
+/// output, so only the stretches around them are framed and classified.
+///
+/// It must never miss: a record the full path would report has to contain a gate hit. So it
+/// holds every match pattern of a non-benign rule and every error-look pattern (the only ways a
+/// record gets a rule or becomes an unknown error), with `^` and `$` removed (a JSON record's
+/// text sits between quotes in its line, where anchors would fail), plus the JSON signs the
+/// text view cannot show: an error level, a journal priority, a stack trace or a Docker `log`
+/// key. Benign rules and `unless` patterns are left out: they can only silence a record.
+public final class RecordGate: Sendable {
+    let database: HyperscanDatabase
+
+    /// JSON log lines whose level makes the record an error (`isErrorLevel` after uppercasing),
+    /// and keys that make the record's text differ from any one value in the line.
+    static let jsonSigns = [
+        #""(?:level|levelname|severity)"\s*:\s*"(?i:error|critical|fatal)""#,
+        #""PRIORITY""#,
+        #""stacktrace""#,
+        #""exc_info""#,
+        #""log""#,
+    ]
+
+    /// nil when the rule set cannot be gated exactly (absolute anchors, a pattern that becomes
+    /// empty without its anchors): the caller then frames everything.
+    public init?(ruleSet: RuleSet, cache: (any HyperscanDatabaseCache)? = nil) {
+        guard ruleSet.blockScanSafe else { return nil }
+        var expressions: [HyperscanDatabase.Expression] = []
+        for (slot, expression) in ruleSet.database.expressions.enumerated() {
+            switch ruleSet.slots[slot] {
+            case .match(let rule, _) where ruleSet.rules[rule].ruleClass == .benign: continue
+            case .unless: continue
+            case .match, .errorLook: break
+            }
+            expressions.append(.init(pattern: Self.relaxed(expression.pattern), id: UInt32(expressions.count),
+                                     prefilter: expression.prefilter))
+        }
+        for sign in Self.jsonSigns {
+            expressions.append(.init(pattern: sign, id: UInt32(expressions.count), prefilter: false))
+        }
+        guard let database = try? HyperscanDatabase.compiled(expressions, cache: cache) else { return nil }
+        self.database = database
+    }
+
+    /// The pattern without `^` and `$` (outside classes, escapes and `\Q...\E`). Dropping an
+    /// assertion only widens what matches, so the gate stays a superset.
+    static func relaxed(_ pattern: String) -> String {
+        let bytes = Array(pattern.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        var inClass = false
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                if bytes[i + 1] == UInt8(ascii: "Q") {
+                    // Quoted text runs to `\E` (or the end), all of it literal.
+                    var j = i + 2
+                    while j < bytes.count, !(bytes[j] == UInt8(ascii: "\\") && j + 1 < bytes.count && bytes[j + 1] == UInt8(ascii: "E")) {
+                        j += 1
+                    }
+                    let end = min(j + 2, bytes.count)
+                    out += bytes[i..<end]
+                    i = end
+                    continue
+                }
+                out.append(c); out.append(bytes[i + 1]); i += 2; continue
+            }
+            if inClass {
+                if c == UInt8(ascii: "]") { inClass = false }
+                out.append(c); i += 1; continue
+            }
+            if c == UInt8(ascii: "[") {
+                inClass = true
+                out.append(c); i += 1
+                // A ']' right after '[' or '[^' is a literal member.
+                if i < bytes.count, bytes[i] == UInt8(ascii: "^") { out.append(bytes[i]); i += 1 }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { out.append(bytes[i]); i += 1 }
+                continue
+            }
+            if c == UInt8(ascii: "^") || c == UInt8(ascii: "$") { i += 1; continue }
+            out.append(c)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
