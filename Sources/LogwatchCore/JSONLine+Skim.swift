@@ -17,29 +17,30 @@ extension JSONLine {
     ///
     /// Accepts exactly what `parseObject` accepts (same grammar, step for step, without building
     /// a dictionary); nil, with `out` unchanged, when `parseObject` would return nil.
-    public static func skim(_ bytes: ArraySlice<UInt8>, into out: inout [UInt8]) -> Skim? {
+    public static func skim(_ line: ArraySlice<UInt8>, into out: inout [UInt8]) -> Skim? {
         let mark = out.count
-        var skimmer = Skimmer(bytes: bytes, out: out)
-        out = []
-        let result = skimmer.object()
-        out = skimmer.out
-        if result == nil { out.removeSubrange(mark...) }
-        return result
+        // Raw pointers, not slice subscripts: this runs on every JSON line with an escape.
+        return line.withUnsafeBufferPointer { bytes in
+            var skimmer = Skimmer(bytes: bytes, out: out)
+            out = []
+            let result = skimmer.object()
+            out = skimmer.out
+            if result == nil { out.removeSubrange(mark...) }
+            return result
+        }
     }
 
     private struct Skimmer {
-        let bytes: ArraySlice<UInt8>
-        var i: Int
+        let bytes: UnsafeBufferPointer<UInt8>
+        var i = 0
         var out: [UInt8]
         /// Input before this index not yet copied to `out`.
-        var copied: Int
+        var copied = 0
         var skim = Skim()
 
-        init(bytes: ArraySlice<UInt8>, out: [UInt8]) {
+        init(bytes: UnsafeBufferPointer<UInt8>, out: [UInt8]) {
             self.bytes = bytes
-            self.i = bytes.startIndex
             self.out = out
-            self.copied = bytes.startIndex
         }
 
         mutating func skipSpace() {
@@ -78,7 +79,7 @@ extension JSONLine {
         mutating func finish() -> Skim? {
             skipSpace()
             guard i == bytes.endIndex else { return nil }
-            out.append(contentsOf: bytes[copied..<i])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<i]))
             copied = i
             return skim
         }
@@ -145,21 +146,21 @@ extension JSONLine {
             i += 1
             if decode {
                 // Everything up to and including the opening quote, as written.
-                out.append(contentsOf: bytes[copied..<i])
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<i]))
                 copied = i
             }
             while i < bytes.endIndex {
                 let c = bytes[i]
                 if c == UInt8(ascii: "\"") {
                     if decode {
-                        out.append(contentsOf: bytes[copied..<i])
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<i]))
                         copied = i
                     }
                     i += 1
                     return true
                 }
                 if c != UInt8(ascii: "\\") { i += 1; continue }
-                if decode { out.append(contentsOf: bytes[copied..<i]) }
+                if decode { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<i])) }
                 i += 1
                 guard i < bytes.endIndex else { return false }
                 let e = bytes[i]
@@ -174,7 +175,7 @@ extension JSONLine {
                     // parseObject needs four hex digits here (a pair's second half is optional).
                     guard hex4() else { return false }
                     skim.hasUnicodeEscape = true
-                    if decode { out.append(contentsOf: bytes[(i - 6)..<i]) }
+                    if decode { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[(i - 6)..<i])) }
                 default: if decode { out.append(e) }
                 }
                 if decode { copied = i }

@@ -88,6 +88,13 @@ public enum LineCleaner {
         return (line, timestamp)
     }
 
+    /// Whether a line starting with this byte can carry a wrapper `stripWrappers` removes:
+    /// each one starts with a letter or digit, `|`, or the first byte of `│` (JSON lines and
+    /// indented continuation lines never do).
+    @inline(__always) public static func mayStartWrapper(_ first: UInt8) -> Bool {
+        isAlnum(first) || first == UInt8(ascii: "|") || first == 0xE2
+    }
+
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
     @inline(__always) static func isAlnum(_ c: UInt8) -> Bool {
         isDigit(c) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)

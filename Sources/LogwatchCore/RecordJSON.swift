@@ -4,7 +4,7 @@ public enum RecordJSON {
         JSONWriter.write(value(classification, redactor: redactor, links: links))
     }
 
-    /// Renders many records, building each rule's `entry` object (and redacting its quick fix)
+    /// Renders many records, rendering each rule's `entry` object (and redacting its quick fix)
     /// once instead of once per record. Same bytes as `render`.
     public final class Renderer {
         let redactor: Redactor
@@ -22,11 +22,32 @@ public enum RecordJSON {
                 if let cached = entries[rule.index] {
                     entry = cached
                 } else {
-                    entry = RecordJSON.entry(rule, redactor: redactor, links: links)
+                    // The entry is most of a record's bytes: escape it once, not per record.
+                    entry = .raw(JSONWriter.write(RecordJSON.entry(rule, redactor: redactor, links: links)))
                     entries[rule.index] = entry
                 }
             }
-            return JSONWriter.write(RecordJSON.value(classification, redactor: redactor, links: links, entry: entry))
+            return JSONWriter.write(RecordJSON.value(classification, redactor: redactor, links: links, entry: entry,
+                                                     fields: redacted(classification.fields)))
+        }
+
+        /// Field values repeat (models, providers, exception names): each is redacted once.
+        private var fieldCache: [String: String] = [:]
+
+        private func redacted(_ fields: [String: String]) -> [String: String] {
+            var out: [String: String] = [:]
+            for (name, value) in fields {
+                let key = name + "\u{1F}" + value
+                if let hit = fieldCache[key] {
+                    out[name] = hit
+                    continue
+                }
+                let masked = redactor.redact(field: name, value: value)
+                if fieldCache.count >= 4096 { fieldCache.removeAll(keepingCapacity: true) }
+                fieldCache[key] = masked
+                out[name] = masked
+            }
+            return out
         }
     }
 
@@ -42,7 +63,7 @@ public enum RecordJSON {
     }
 
     public static func value(_ c: Classification, redactor: Redactor, links: EntryLinks,
-                             entry cached: JSONWriter.Value? = nil) -> JSONWriter.Value {
+                             entry cached: JSONWriter.Value? = nil, fields redacted: [String: String]? = nil) -> JSONWriter.Value {
         let record = c.record
         let entry = cached ?? entry(c.rule, redactor: redactor, links: links)
         var pairs: [(String, JSONWriter.Value)] = [
@@ -53,7 +74,7 @@ public enum RecordJSON {
             ("severity", .string(c.severity.rawValue)),
             ("title", .string(c.title)),
             ("origin", c.rule.map { .string($0.spec.origin.rawValue) } ?? .null),
-            ("fields", .fields(redactor.redact(c.fields))),
+            ("fields", .fields(redacted ?? redactor.redact(c.fields))),
             ("text", .string(redactor.redact(record.string))),
             ("entry", entry),
             ("matches", .array(c.matches.map { .string($0) })),

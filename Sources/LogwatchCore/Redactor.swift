@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Masks secrets in any text before it leaves the process: provider and virtual keys,
 /// bearer tokens, key hashes, Azure-style keys in key contexts, `api_key=` values, AWS access
 /// keys and Google API keys. The last 4 characters stay visible so an operator can still tell
@@ -25,13 +31,83 @@ public struct Redactor: Sendable {
         #"discord(?:app)?\.com/api/webhooks/(?<secret>[0-9]+/[A-Za-z0-9_\-]+)"#,
     ]
 
+    /// Per pattern, lowercase strings of which at least one is in any text the pattern can
+    /// match (nil: always run it). Checked on an ASCII-lowercased copy, a superset of the
+    /// case-sensitive ones: a text without any of them cannot hold that kind of secret, so
+    /// most texts skip most PCRE2 runs.
+    static let triggers: [[String]?] = [
+        ["sk-"],
+        ["bearer"],
+        nil, // 64 hex digits: checked by `hasHexRun`
+        ["key", "secret", "password", "token"],
+        ["key"],
+        ["key"],
+        ["akia", "asia"],
+        ["aiza"],
+        ["key=", "sig=", "token=", "code="],
+        ["postgres"],
+        ["redis"],
+        ["xox"],
+        ["hooks.slack.com/services/"],
+        ["discord"],
+    ]
+
     private let compiled: [PCRE2Pattern]
     private let groups: [Int]
+    /// Off only in tests, to prove the triggers change nothing.
+    var usesTriggers = true
 
     public init() {
         // The patterns are fixed in code and covered by tests; a failure here is a bug.
         compiled = Self.patterns.map { try! PCRE2Pattern($0) }
         groups = compiled.map { pattern in pattern.names.first { $0.name == "secret" }!.group }
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
+        var needle = needle
+        return needle.withUTF8 { n in
+            haystack.withUnsafeBufferPointer { h in
+                // memchr to each place the first byte occurs, then compare the rest.
+                guard let base = h.baseAddress, n.count > 0, h.count >= n.count else { return false }
+                var from = 0
+                let last = h.count - n.count
+                while from <= last, let hit = memchr(base + from, Int32(n[0]), last - from + 1) {
+                    let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + at, n.baseAddress!, n.count) == 0 { return true }
+                    from = at + 1
+                }
+                return false
+            }
+        }
+    }
+
+    static func asciiLowercased(_ bytes: [UInt8]) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { out, count in
+            bytes.withUnsafeBufferPointer { p in
+                for i in 0..<p.count {
+                    let c = p[i]
+                    out[i] = c &- 0x41 < 26 ? c | 0x20 : c
+                }
+            }
+            count = bytes.count
+        }
+    }
+
+    static func hasHexRun(_ bytes: [UInt8], _ length: Int) -> Bool {
+        guard bytes.count >= length else { return false }
+        return bytes.withUnsafeBufferPointer { p in
+            var run = 0
+            for i in 0..<p.count {
+                let c = p[i]
+                if (c &- 0x30 < 10) || ((c | 0x20) &- 0x61 < 6) { // `| 0x20` folds A-F onto a-f
+                    run += 1
+                    if run >= length { return true }
+                } else {
+                    run = 0
+                }
+            }
+            return false
+        }
     }
 
     /// The mask for one secret: `****` and its last 4 characters (all of it hidden when short).
@@ -40,11 +116,24 @@ public struct Redactor: Sendable {
     }
 
     public func redact(_ text: String) -> String {
-        var result = text
+        // One copy of the bytes for all patterns; a String is built only when something changed.
+        var bytes = Array(text.utf8)
+        var changed = false
+        let lowered = Self.asciiLowercased(bytes)
         for (index, pattern) in compiled.enumerated() {
-            result = apply(pattern, group: groups[index], to: result)
+            if !usesTriggers {
+                // every pattern runs
+            } else if let triggers = Self.triggers[index] {
+                guard triggers.contains(where: { Self.contains(lowered, $0) }) else { continue }
+            } else if index == 2, !Self.hasHexRun(bytes, 64) {
+                continue
+            }
+            if let masked = apply(pattern, group: groups[index], to: bytes) {
+                bytes = masked
+                changed = true
+            }
         }
-        return result
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
     }
 
     /// Redacts field values; a field whose name says it holds a credential is masked whole,
@@ -75,8 +164,8 @@ public struct Redactor: Sendable {
     ]
     static let secretSuffixes = ["_secret", "_password", "_api_key", "_token", "_key_hash", "_private_key", "_master_key"]
 
-    private func apply(_ pattern: PCRE2Pattern, group: Int, to text: String) -> String {
-        let bytes = Array(text.utf8)
+    /// The bytes with this pattern's secrets masked; nil when it found none.
+    private func apply(_ pattern: PCRE2Pattern, group: Int, to bytes: [UInt8]) -> [UInt8]? {
         var ranges: [Range<Int>] = []
         bytes.withUnsafeBytes { buffer in
             var offset = 0
@@ -85,7 +174,7 @@ public struct Redactor: Sendable {
                 offset = max(range.match.upperBound, range.match.lowerBound + 1)
             }
         }
-        guard !ranges.isEmpty else { return text }
+        guard !ranges.isEmpty else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var cursor = 0
@@ -101,7 +190,7 @@ public struct Redactor: Sendable {
             cursor = range.upperBound
         }
         out += bytes[cursor...]
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 }
 

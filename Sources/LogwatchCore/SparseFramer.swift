@@ -67,8 +67,10 @@ public struct SparseFramer {
         LineCleaner.appendStrippingANSI(text, to: &clean)
         // Only an index may outlive this line: a slice of `clean` kept alive across the
         // mutations below would make each of them copy the whole buffer.
-        let innerStart = LineCleaner.stripWrappers(clean[start...]).line.startIndex
-        if innerStart > start { clean.removeSubrange(start..<innerStart) }
+        if clean.count > start, LineCleaner.mayStartWrapper(clean[start]) {
+            let innerStart = LineCleaner.stripWrappers(clean[start...]).line.startIndex
+            if innerStart > start { clean.removeSubrange(start..<innerStart) }
+        }
         if clean.count > start, clean[start] == UInt8(ascii: "{"), clean.last == UInt8(ascii: "}"), !cleanJSON(from: start) {
             mustFrame.append(rawEnds.count - 1)
         }

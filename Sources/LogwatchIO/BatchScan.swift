@@ -9,9 +9,14 @@ public struct BatchScan {
     public struct Input {
         public var name: String
         public var frame: (([LogRecord]) -> Void) throws -> Framer.Statistics
+        /// The records handed over are already the few that can lead to output (a gated read):
+        /// a block scan to find them again would be wasted.
+        public var candidatesOnly = false
 
-        public init(name: String, frame: @escaping (([LogRecord]) -> Void) throws -> Framer.Statistics) {
+        public init(name: String, candidatesOnly: Bool = false,
+                    frame: @escaping (([LogRecord]) -> Void) throws -> Framer.Statistics) {
             self.name = name
+            self.candidatesOnly = candidatesOnly
             self.frame = frame
         }
 
@@ -19,7 +24,7 @@ public struct BatchScan {
         /// that can lead to output are framed (same output, a fraction of the work).
         public static func file(_ path: String, gate: RecordGate? = nil) -> Input {
             let file = path == "-" ? "/dev/stdin" : path, source = path == "-" ? "stdin" : path
-            return Input(name: path) { body in
+            return Input(name: path, candidatesOnly: gate != nil) { body in
                 if let gate { return try FileReader.sparseBlocks(path: file, source: source, gate: gate, body) }
                 return try FileReader.frameBlocks(path: file, source: source, body)
             }
@@ -56,10 +61,15 @@ public struct BatchScan {
         defer { out.flush() }
         for input in inputs {
             do {
-                let stats = try input.frame { records in
-                    classifier.classify(batch: records) { classification in
+                let stats = try Self.handOff(input) { records in
+                    func take(_ classification: Classification) {
                         book.add(classification, time: now)
                         if json { out.write(renderer.render(classification)) }
+                    }
+                    if input.candidatesOnly {
+                        for record in records { if let c = classifier.classify(record) { take(c) } }
+                    } else {
+                        classifier.classify(batch: records, take)
                     }
                 }
                 lines += stats.lines
@@ -79,6 +89,30 @@ public struct BatchScan {
         }
         return (book.incidents, failed)
     }
+}
+
+extension BatchScan {
+    /// Frames `input` on a second thread and hands its batches to `body` on this one, in order:
+    /// reading, gating and framing overlap with classifying and rendering (two cores, one each).
+    static func handOff(_ input: Input, _ body: ([LogRecord]) -> Void) throws -> Framer.Statistics {
+        let queue = Handoff<[LogRecord]>(capacity: 4)
+        let result = OneShot<Result<Framer.Statistics, any Error>>()
+        let box = UncheckedBox(input)
+        let thread = Thread {
+            result.set(Result { try box.value.frame { records in queue.put(records) } })
+            queue.close()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        while let records = queue.take() { body(records) }
+        return try result.wait().get()
+    }
+}
+
+/// Moves a non-Sendable value to the one thread that uses it from then on.
+private final class UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// Batch output: one `write(2)` per 64 KiB instead of one per record. Only for `scan`, where

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import LogwatchCore
 
@@ -47,6 +48,37 @@ final class RedactorTests: XCTestCase {
         let output = redactor.redact(lines.joined(separator: "\n"))
         let leaked = secrets.filter { output.contains($0) }
         XCTAssertEqual(leaked.count, 0, "leaked: \(leaked.prefix(3))")
+    }
+
+    /// The trigger words only skip PCRE2 runs that could not match: every pattern run on every
+    /// text gives the same output, secret by secret, in any letter case.
+    func testTriggersChangeNothing() throws {
+        XCTAssertEqual(Redactor.triggers.count, Redactor.patterns.count)
+        var ungated = Redactor()
+        ungated.usesTriggers = false
+        var texts = [
+            "Authorization: BEARER abcdefgh12345678", "SK-notakey sk-AbCdEf1234567890XyZw", "API-KEY = 0123456789abcdef0123456789abcdef",
+            "Ocp-Apim-Subscription-Key: 0123456789abcdef0123456789abcdef", "X-Goog-Api-Key: AIzaSyA1234567890abcdefghijklmnopqrstuv",
+            "POSTGRESQL://user:pa55word@db:5432/litellm", "rediss://:hunter22@cache:6379", "https://hooks.slack.com/services/T0/B0/xyz",
+            "https://discordapp.com/api/webhooks/123/abc-DEF", "xoxb-1234567890-abcdef", "?sig=abcdef123&code=zzzzzz99", "ASIAABCDEFGHIJKLMNOP",
+            "PASSWORD: hunter2hunter2", "Token=abcdef123456", "secret=\"s3cr3t!!\"", String(repeating: "ab", count: 40),
+            "api_key: os.environ/AZURE_API_KEY", "nothing to see here",
+        ]
+        let corpus = BlockScanTests.repository.deletingLastPathComponent().appendingPathComponent("shared/corpus/litellm-dev.jsonl")
+        if let data = try? Data(contentsOf: corpus) {
+            for line in data.split(separator: 0x0A) {
+                if let object = try JSONSerialization.jsonObject(with: line) as? [String: Any], let text = object["line"] as? String {
+                    texts.append(text)
+                }
+            }
+        }
+        var masked = 0
+        for text in texts {
+            let expected = ungated.redact(text)
+            XCTAssertEqual(redactor.redact(text), expected, text)
+            if expected != text { masked += 1 }
+        }
+        XCTAssertGreaterThan(masked, 15, "the texts hold secrets of every kind")
     }
 
     func testFieldsNamedAsCredentialsAreMaskedWholeButLookalikesAreNot() {
