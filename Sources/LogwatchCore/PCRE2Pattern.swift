@@ -25,6 +25,8 @@ public final class PCRE2Pattern: @unchecked Sendable {
     public let names: [(name: String, group: Int)]
 
     private var jitCompiled = false
+    /// Groups plus the whole match: whether this thread's shared match data can hold them.
+    private let fitsSharedMatchData: Bool
 
     /// Whether PCRE2 JIT-compiled this pattern (compiling it now if it was not used yet); when
     /// not, matching uses the interpreter.
@@ -67,6 +69,28 @@ public final class PCRE2Pattern: @unchecked Sendable {
         context = ctx
         source = pattern
         names = Self.readNames(compiled)
+        var captures: UInt32 = 0
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &captures)
+        fitsSharedMatchData = Int(captures) + 1 <= Self.sharedPairs
+    }
+
+    /// Match data is per thread and reused by every pattern (PCRE2 allows any pattern to use
+    /// any match data large enough): creating and freeing it per match cost a malloc and a
+    /// free for each of the dozens of matches a record takes.
+    static let sharedPairs = 64
+    private static let matchDataKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { data in
+            if let data { pcre2_match_data_free_8(OpaquePointer(data)) }
+        }
+        return key
+    }()
+
+    private static func sharedMatchData() -> OpaquePointer? {
+        if let data = pthread_getspecific(matchDataKey) { return OpaquePointer(data) }
+        guard let data = pcre2_match_data_create_8(UInt32(sharedPairs), nil) else { return nil }
+        pthread_setspecific(matchDataKey, UnsafeRawPointer(data))
+        return data
     }
 
     deinit {
@@ -135,8 +159,11 @@ public final class PCRE2Pattern: @unchecked Sendable {
     private func run(_ bytes: UnsafeRawBufferPointer, from offset: Int = 0,
                      _ body: (UnsafeMutablePointer<Int>) -> Void = { _ in }) -> Outcome {
         ensureJIT()
-        guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return .noMatch }
-        defer { pcre2_match_data_free_8(data) }
+        // Callers read the ovector in `body` and match nothing else meanwhile, so the shared
+        // match data cannot be overwritten while in use.
+        let shared = fitsSharedMatchData ? Self.sharedMatchData() : nil
+        guard let data = shared ?? pcre2_match_data_create_from_pattern_8(code, nil) else { return .noMatch }
+        defer { if shared == nil { pcre2_match_data_free_8(data) } }
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
         var empty: UInt8 = 0
         let rc = withUnsafePointer(to: &empty) { emptyPointer in
