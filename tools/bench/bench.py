@@ -139,8 +139,11 @@ def throughput(args, big, prefix, rg_file, ere_file):
     size_big = os.path.getsize(big) / 1e6
     size_prefix = os.path.getsize(prefix) / 1e6
     scan_out = os.path.join(args.data, "scan.ndjson")
+    full_out = os.path.join(args.data, "scan-frame-all.ndjson")
     cmds = [
         ("logwatch scan --json", [args.bin, "scan", "--json", big], size_big, scan_out),
+        ("logwatch scan --json --frame-all (100 MB prefix)", [args.bin, "scan", "--json", "--frame-all", prefix],
+         size_prefix, full_out),
         ("rg -c -f, ASCII (?-u)", ["rg", "-c", "-f", ascii_file, big], size_big, os.devnull),
         ("rg -c -f (100 MB prefix)", ["rg", "-c", "-f", rg_file, prefix], size_prefix, os.devnull),
         ("grep -E -c -f (100 MB prefix)", ["grep", "-E", "-c", "-f", ere_file, prefix], size_prefix, os.devnull),
@@ -167,7 +170,14 @@ def throughput(args, big, prefix, rg_file, ere_file):
         rows.append((name, size, med, size / med))
     with open(scan_out, "rb") as f:
         matched = sum(1 for _ in f)
-    return rows, max(rss) if rss else None, matched
+    # The gated path must not change a byte: same prefix, every line framed vs. only the
+    # stretches the gate marks.
+    sparse_out = os.path.join(args.data, "scan-prefix.ndjson")
+    timed([args.bin, "scan", "--json", prefix], sparse_out)
+    with open(sparse_out, "rb") as a, open(full_out, "rb") as b:
+        sparse, full = a.read(), b.read()
+    identical = (sparse == full, full.count(b"\n"))
+    return rows, max(rss) if rss else None, matched, identical
 
 
 def hs_scan_binary(args):
@@ -328,7 +338,7 @@ def main():
     big = ensure_data(args)
     prefix = prefix_file(big, args.data, args.prefix_mb)
     rg_file, ere_file, n_all, n_rg, n_ere = write_patterns(args)
-    rows, rss, matched = throughput(args, big, prefix, rg_file, ere_file)
+    rows, rss, matched, identical = throughput(args, big, prefix, rg_file, ere_file)
     print("## Throughput (%s, %.0f MB, median of %d alternating rounds)\n" % (os.path.basename(big),
                                                                             os.path.getsize(big) / 1e6, args.rounds))
     print("| command | MB | seconds | MB/s |\n| --- | ---: | ---: | ---: |")
@@ -342,6 +352,10 @@ def main():
     print("patterns: %d from `logwatch rules patterns`; ripgrep ran %d, grep -E ran %d (lookaround and "
           "engine-specific syntax left out)" % (n_all, n_rg, n_ere))
     print("logwatch matched records: %d; peak RSS of logwatch scan: %s MiB" % (matched, "%.1f" % (rss / 1024) if rss else "?"))
+    print("gated scan vs every line framed, 100 MB prefix: %s (%d records)" % (
+        "byte-identical" if identical[0] else "DIFFERENT", identical[1]))
+    if not identical[0]:
+        raise SystemExit("bench: the gated scan's output differs from framing every line")
     if not args.skip_follow:
         f = follow_latency(args)
         print("\n## Follow latency (append → stdout)\n")
