@@ -77,6 +77,7 @@ public enum LineCleaner {
     /// Strips wrappers, outermost first, and returns the remaining line plus a timestamp
     /// found in a wrapper, if any.
     public static func stripWrappers(_ input: ArraySlice<UInt8>) -> (line: ArraySlice<UInt8>, timestamp: String?) {
+        guard mayHaveWrapper(input) else { return (input, nil) }
         var line = input
         var timestamp: String?
         for _ in 0..<4 {
@@ -86,6 +87,23 @@ public enum LineCleaner {
             break
         }
         return (line, timestamp)
+    }
+
+    /// A necessary condition for each of the wrappers `stripWrappers` drops, at a few byte
+    /// compares: most lines carry none, and this runs on every line of a scan.
+    static func mayHaveWrapper(_ line: ArraySlice<UInt8>) -> Bool {
+        let s = line.startIndex
+        guard s < line.endIndex else { return false }
+        let first = line[s]
+        if first == UInt8(ascii: "|") || first == 0xE2 { return true }
+        guard isAlnum(first) else { return false }
+        // docker compose: `name  | ` within the first 65 bytes.
+        let head = line.prefix(66)
+        if head.withUnsafeBufferPointer({ memchr($0.baseAddress!, Int32(UInt8(ascii: "|")), $0.count) != nil }) { return true }
+        // RFC 3339: `2024-12-24T...`; syslog: `Apr 08 08:06:58 `.
+        if line.count > 20, isDigit(first), line[s + 4] == UInt8(ascii: "-"), line[s + 10] == UInt8(ascii: "T") { return true }
+        if line.count > 17, first >= 0x41, first <= 0x5A, line[s + 3] == 0x20, line[s + 9] == UInt8(ascii: ":") { return true }
+        return false
     }
 
     /// Whether a line starting with this byte can carry a wrapper `stripWrappers` removes:
