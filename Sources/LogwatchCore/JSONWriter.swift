@@ -15,11 +15,16 @@ public struct JSONWriter: Sendable {
     }
 
     public static func write(_ value: Value, indent: Int? = nil) -> String {
-        // Bytes, not String appends: `scan --json` writes a hundred megabytes of this.
+        String(decoding: bytes(value, indent: indent), as: UTF8.self)
+    }
+
+    /// The JSON text as UTF-8 bytes (what `write` returns as a String), for output that goes
+    /// straight to a file descriptor: `scan --json` writes a hundred megabytes of this.
+    public static func bytes(_ value: Value, indent: Int? = nil) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         write(value, into: &out, indent: indent, level: 0)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     static func write(_ value: Value, into out: inout [UInt8], indent: Int?, level: Int) {

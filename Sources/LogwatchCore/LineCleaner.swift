@@ -24,11 +24,12 @@ public enum LineCleaner {
 
     /// `stripANSI`, appending the result to `out` instead of allocating (`SparseFramer` builds
     /// one buffer of cleaned lines per block).
-    public static func appendStrippingANSI(_ line: ArraySlice<UInt8>, to out: inout [UInt8]) {
+    /// `mangled: false` promises the line has no byte >= 0x80, so no mangled form to look for.
+    public static func appendStrippingANSI(_ line: ArraySlice<UInt8>, to out: inout [UInt8], mangled: Bool = true) {
         var i = line.startIndex
         while i < line.endIndex {
             // Bytes other than ESC and 0xEF are always kept: copy up to the next of those at once.
-            let next = Self.nextCandidate(line, from: i)
+            let next = Self.nextCandidate(line, from: i, mangled: mangled)
             if next > i {
                 out.append(contentsOf: line[i..<next])
                 i = next
@@ -58,7 +59,7 @@ public enum LineCleaner {
     }
 
     /// The index of the next ESC or 0xEF byte at or after `from`, or the end.
-    static func nextCandidate(_ line: ArraySlice<UInt8>, from: Int) -> Int {
+    static func nextCandidate(_ line: ArraySlice<UInt8>, from: Int, mangled: Bool = true) -> Int {
         line.withUnsafeBufferPointer { p in
             guard let base = p.baseAddress else { return line.endIndex }
             let offset = from - line.startIndex
@@ -67,7 +68,7 @@ public enum LineCleaner {
             if let esc = memchr(base + offset, 0x1B, count) {
                 best = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(esc))
             }
-            if let ef = memchr(base + offset, 0xEF, min(count, best - offset)) {
+            if mangled, let ef = memchr(base + offset, 0xEF, min(count, best - offset)) {
                 best = min(best, UnsafeRawPointer(base).distance(to: UnsafeRawPointer(ef)))
             }
             return line.startIndex + best
@@ -97,9 +98,12 @@ public enum LineCleaner {
         let first = line[s]
         if first == UInt8(ascii: "|") || first == 0xE2 { return true }
         guard isAlnum(first) else { return false }
-        // docker compose: `name  | ` within the first 65 bytes.
-        let head = line.prefix(66)
-        if head.withUnsafeBufferPointer({ memchr($0.baseAddress!, Int32(UInt8(ascii: "|")), $0.count) != nil }) { return true }
+        // docker compose: `name  | `, as `dropCompose` reads it.
+        var i = s
+        while i < line.endIndex, isAlnum(line[i]) || line[i] == UInt8(ascii: "_") || line[i] == UInt8(ascii: "-")
+                || line[i] == UInt8(ascii: ".") { i += 1 }
+        while i < line.endIndex, line[i] == 0x20 { i += 1 }
+        if i < line.endIndex, line[i] == UInt8(ascii: "|") { return true }
         // RFC 3339: `2024-12-24T...`; syslog: `Apr 08 08:06:58 `.
         if line.count > 20, isDigit(first), line[s + 4] == UInt8(ascii: "-"), line[s + 10] == UInt8(ascii: "T") { return true }
         if line.count > 17, first >= 0x41, first <= 0x5A, line[s + 3] == 0x20, line[s + 9] == UInt8(ascii: ":") { return true }

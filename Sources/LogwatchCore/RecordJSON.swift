@@ -17,6 +17,11 @@ public enum RecordJSON {
         }
 
         public func render(_ classification: Classification) -> String {
+            String(decoding: renderBytes(classification), as: UTF8.self)
+        }
+
+        /// `render` as UTF-8 bytes, without building a String on the way to a file descriptor.
+        public func renderBytes(_ classification: Classification) -> [UInt8] {
             var entry = JSONWriter.Value.null
             if let rule = classification.rule {
                 if let cached = entries[rule.index] {
@@ -27,7 +32,7 @@ public enum RecordJSON {
                     entries[rule.index] = entry
                 }
             }
-            return JSONWriter.write(RecordJSON.value(classification, redactor: redactor, links: links, entry: entry,
+            return JSONWriter.bytes(RecordJSON.value(classification, redactor: redactor, links: links, entry: entry,
                                                      fields: redacted(classification.fields)))
         }
 

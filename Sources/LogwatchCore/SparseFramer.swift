@@ -64,14 +64,21 @@ public struct SparseFramer {
         var text = line.prefix(configuration.maxLineBytes)
         if text.last == 0x0D { text = text.dropLast() }
         let start = clean.count
-        LineCleaner.appendStrippingANSI(text, to: &clean)
+        let bytes = text.withUnsafeBufferPointer { Self.bytesOfNote($0) }
+        // Colour (ESC, or the mangled form's 0xEF) needs the stripper; most lines have neither.
+        if bytes.escape || bytes.high {
+            LineCleaner.appendStrippingANSI(text, to: &clean, mangled: bytes.high)
+        } else {
+            clean.append(contentsOf: text)
+        }
         // Only an index may outlive this line: a slice of `clean` kept alive across the
         // mutations below would make each of them copy the whole buffer.
         if clean.count > start, LineCleaner.mayStartWrapper(clean[start]) {
             let innerStart = LineCleaner.stripWrappers(clean[start...]).line.startIndex
             if innerStart > start { clean.removeSubrange(start..<innerStart) }
         }
-        if clean.count > start, clean[start] == UInt8(ascii: "{"), clean.last == UInt8(ascii: "}"), !cleanJSON(from: start) {
+        if clean.count > start, clean[start] == UInt8(ascii: "{"), clean.last == UInt8(ascii: "}"),
+           !cleanJSON(from: start, known: bytes.escape ? nil : bytes) {
             mustFrame.append(rawEnds.count - 1)
         }
         cleanEnds.append(clean.count)
@@ -107,13 +114,15 @@ public struct SparseFramer {
     /// A JSON-looking cleaned line at `start...`: leaves in `clean` a form in which the framed
     /// text appears whole, decoding escapes when the line is a JSON log record. False when the
     /// line must be framed anyway.
-    private mutating func cleanJSON(from start: Int) -> Bool {
+    /// `known`: what `bytesOfNote` said of the line before cleaning, when cleaning removed
+    /// nothing (a wrapper only drops a prefix, which cannot add a byte).
+    private mutating func cleanJSON(from start: Int, known: BytesOfNote?) -> Bool {
+        let bytes = known ?? clean.withUnsafeBufferPointer { Self.bytesOfNote(UnsafeBufferPointer(rebasing: $0[start...])) }
         // String(decoding:) repairs invalid UTF-8 and uppercasing maps some non-ASCII letters
         // to ASCII: leave any non-ASCII JSON line to the framer rather than reason about it.
-        if Self.hasHighByte(clean[start...]) { return false }
-        let hasEscape = clean.withUnsafeBufferPointer { memchr($0.baseAddress! + start, 0x5C, $0.count - start) != nil }
+        if bytes.high { return false }
         // Without escapes every value is verbatim in the line already.
-        guard hasEscape else { return true }
+        guard bytes.backslash else { return true }
         scratch.removeAll(keepingCapacity: true)
         guard let skim = JSONLine.skim(clean[start...], into: &scratch) else { return true } // not JSON: framed as text, as is
         if skim.hasUnicodeEscape || skim.hasLogKey || skim.hasStackKey { return false }
@@ -123,20 +132,42 @@ public struct SparseFramer {
         return true
     }
 
-    static func hasHighByte(_ line: ArraySlice<UInt8>) -> Bool {
-        line.withUnsafeBytes { p in
-            var i = 0
-            let n = p.count
-            while i + 8 <= n {
-                if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return true }
-                i += 8
-            }
-            while i < n {
-                if p[i] >= 0x80 { return true }
-                i += 1
-            }
-            return false
+    struct BytesOfNote {
+        /// ESC: colour to strip.
+        var escape = false
+        /// A byte >= 0x80: non-ASCII text, or the mangled colour form.
+        var high = false
+        /// A backslash: JSON escapes.
+        var backslash = false
+    }
+
+    /// One pass over the line, eight bytes at a time, instead of a `memchr` per question: most
+    /// lines are short, and per-call costs dominated.
+    static func bytesOfNote(_ p: UnsafeBufferPointer<UInt8>) -> BytesOfNote {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        // A word has a zero byte exactly when (w - ones) & ~w & highs is not zero.
+        @inline(__always) func hasZero(_ w: UInt64) -> Bool { (w &- ones) & ~w & highs != 0 }
+        var note = BytesOfNote()
+        var high: UInt64 = 0
+        var i = 0
+        let n = p.count
+        let raw = UnsafeRawBufferPointer(p)
+        while i + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            high |= w
+            if hasZero(w ^ (ones &* 0x1B)) { note.escape = true }
+            if hasZero(w ^ (ones &* 0x5C)) { note.backslash = true }
+            i += 8
         }
+        while i < n {
+            let c = p[i]
+            high |= UInt64(c)
+            if c == 0x1B { note.escape = true }
+            if c == 0x5C { note.backslash = true }
+            i += 1
+        }
+        note.high = high & highs != 0
+        return note
     }
 
     // MARK: - Framing

@@ -64,7 +64,7 @@ public struct BatchScan {
                 let stats = try Self.handOff(input) { records in
                     func take(_ classification: Classification) {
                         book.add(classification, time: now)
-                        if json { out.write(renderer.render(classification)) }
+                        if json { out.write(bytes: renderer.renderBytes(classification)) }
                     }
                     if input.candidatesOnly {
                         for record in records { if let c = classifier.classify(record) { take(c) } }
@@ -126,8 +126,8 @@ struct BufferedOutput {
         buffer.reserveCapacity(1 << 16)
     }
 
-    mutating func write(_ line: String) {
-        buffer += line.utf8
+    mutating func write(bytes line: [UInt8]) {
+        buffer += line
         buffer.append(0x0A)
         if buffer.count >= 1 << 16 { flush() }
     }
