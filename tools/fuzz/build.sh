@@ -22,7 +22,7 @@ if [ ! -f "$OUT/libLogwatchCore.a" ] || [ -n "$(find Sources/LogwatchCore -newer
   swiftc "${FLAGS[@]}" -module-name LogwatchCore -emit-module -emit-module-path "$OUT/LogwatchCore.swiftmodule" \
     -emit-library -static -o "$OUT/libLogwatchCore.a" Sources/LogwatchCore/*.swift
 fi
-for target in FuzzFramer FuzzJSONLine FuzzRuleLoader; do
+for target in FuzzFramer FuzzJSONLine FuzzRuleLoader FuzzSparse; do
   if [ -f "$OUT/$target" ] && [ "$OUT/$target" -nt "$OUT/libLogwatchCore.a" ] && [ "$OUT/$target" -nt "tools/fuzz/$target.swift" ]; then
     continue
   fi

@@ -2,7 +2,7 @@
 """Seed corpora for the fuzz targets, generated (never committed): Samples/ cut into small
 pieces, the rules' examples, the dev corpus's lines, and the rule files themselves.
 
-usage: seeds.py OUTDIR   (writes OUTDIR/FuzzFramer, OUTDIR/FuzzJSONLine, OUTDIR/FuzzRuleLoader)
+usage: seeds.py OUTDIR   (writes OUTDIR/FuzzFramer, OUTDIR/FuzzJSONLine, OUTDIR/FuzzRuleLoader, OUTDIR/FuzzSparse)
 """
 import glob
 import hashlib
@@ -48,7 +48,16 @@ def main():
                 put(framer, b"\x03" + entry["line"].encode())
                 put(jsonl, json.dumps({"message": entry["line"], "level": "ERROR",
                                        "stacktrace": "Traceback (most recent call last):\n  File \"x.py\", line 1"}).encode())
-    for d in (framer, jsonl, rules):
+    # The gated scan path gets the framer's inputs (its first byte also picks the block size)
+    # and JSON log lines, some with escapes, between quiet lines.
+    sparse = os.path.join(out, "FuzzSparse")
+    for name in os.listdir(framer):
+        with open(os.path.join(framer, name), "rb") as f:
+            put(sparse, f.read())
+    for name in sorted(os.listdir(jsonl))[:200]:
+        with open(os.path.join(jsonl, name), "rb") as f:
+            put(sparse, b"\x02INFO:     127.0.0.1:1 - \"GET / HTTP/1.1\" 200 OK\n" + f.read() + b"\n")
+    for d in (framer, jsonl, rules, sparse):
         print("seeds: %s: %d files" % (os.path.relpath(d, ROOT), len(os.listdir(d))), file=sys.stderr)
 
 
