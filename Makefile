@@ -49,7 +49,8 @@ build: deps
 
 # The Swift runtime and Foundation linked statically: only the parts `scan` reaches are
 # loaded, with no symbol lookups across libraries at start-up. Peak RSS of `logwatch scan`
-# about 30 MB instead of 38 MB (issue #7; docs/performance.md). Changing these flags rebuilds
+# 28-30 MB instead of 38-40 MB, with Package.swift's linker settings (issue #7;
+# docs/performance.md). Changing these flags rebuilds
 # every module, so a bare `swift build -c release` and `make release` rebuild each other's work.
 RELEASE_FLAGS ?= --static-swift-stdlib
 
