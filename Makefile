@@ -47,8 +47,15 @@ bench-deps: deps
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 
+# The Swift runtime and Foundation linked statically: only the parts `scan` reaches are
+# loaded, with no symbol lookups across libraries at start-up. Peak RSS of `logwatch scan`
+# 28-30 MB instead of 38-40 MB, with Package.swift's linker settings (issue #7;
+# docs/performance.md). Changing these flags rebuilds
+# every module, so a bare `swift build -c release` and `make release` rebuild each other's work.
+RELEASE_FLAGS ?= --static-swift-stdlib
+
 release: deps
-	$(SWIFT) build -c release $(BUILD_FLAGS)
+	$(SWIFT) build -c release $(RELEASE_FLAGS) $(BUILD_FLAGS)
 
 # The main job on a shipped sample: classified incidents with their entries.
 demo: build

@@ -49,6 +49,15 @@ let package = Package(
             "LogwatchCore", "LogwatchIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+        ], linkerSettings: [
+            // Peak RSS of `logwatch scan` (issue #7), release builds on Linux. lld packs the relative
+            // relocations (DT_RELR, glibc >= 2.36; the toolchain ships lld), which the loader otherwise
+            // reads at 24 bytes each at start-up. --no-export-dynamic undoes the -export-dynamic that
+            // `make release`'s static stdlib adds: ~40k exported names the loader pages in on every
+            // lookup. docs/performance.md has the figures.
+            .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                          "-Xlinker", "--no-export-dynamic"],
+                         .when(platforms: [.linux], configuration: .release)),
         ]),
         .testTarget(name: "LogwatchCoreTests", dependencies: ["LogwatchCore"], exclude: ["Golden"]),
         .testTarget(name: "RuleCatalogTests", dependencies: ["LogwatchCore"]),

@@ -35,6 +35,29 @@ public struct RuleLoader: Sendable {
         return (rules, problems)
     }
 
+    /// Parses one rule file exactly as `Yams.compose(yaml:)` with its default resolver would.
+    /// That resolver matches every plain scalar against its tag regexes with NSRegularExpression,
+    /// which pages in ICU's regex engine and data: ~1.7 MB of the peak RSS of `scan` (issue #7).
+    /// The loader reads scalars as text, so tags matter in two places only: they keep keys apart
+    /// (`""` and an empty key, `"1"` and `1` are duplicates without them) and a mapping used as a
+    /// key reads as its `=` entry. So: no tag resolution (`.basic`) first, and the default
+    /// resolver again when that fails or the file has a mapping as a key (never in the catalogue).
+    static func compose(_ yaml: String) throws -> Node? {
+        if let root = try? Yams.compose(yaml: yaml, .basic), !hasMappingKey(root) { return root }
+        return try Yams.compose(yaml: yaml)
+    }
+
+    private static func hasMappingKey(_ node: Node) -> Bool {
+        switch node {
+        case .mapping(let mapping):
+            mapping.contains { $0.key.mapping != nil || hasMappingKey($0.key) || hasMappingKey($0.value) }
+        case .sequence(let sequence):
+            sequence.contains { hasMappingKey($0) }
+        default:
+            false
+        }
+    }
+
     func parse(path: String, contents: String, problems: inout [RuleProblem]) -> RuleSpec? {
         func problem(_ line: Int, _ field: String, _ message: String) {
             // A YAML key can be empty (`&anchor: x`, `"": x`); the problem must still name it.
@@ -42,7 +65,7 @@ public struct RuleLoader: Sendable {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: contents)
+            root = try Self.compose(contents)
         } catch let error as YamlError {
             switch error {
             case .scanner(_, let text, let mark, _), .parser(_, let text, let mark, _):

@@ -76,4 +76,16 @@ final class RuleLoaderTests: XCTestCase {
         XCTAssertEqual(unknown.map(\.line), [2, 3])
         XCTAssertTrue(problems.allSatisfy { !$0.field.isEmpty })
     }
+
+    /// The loader parses without tag resolution first (it saves ICU's regex engine, issue #7);
+    /// `"1"` and `1` are then the same key, so Yams reports a duplicate. They must stay two keys,
+    /// each with its own problem, as with Yams' default resolver.
+    func testKeysThatDifferOnlyByTagStayApart() {
+        let yaml = "id: x\n\"1\": a\n1: b\n\"true\": c\ntrue: d\n"
+        let (_, problems) = RuleLoader().load(files: [(path: "Rules/auth/x.yaml", contents: yaml)])
+        let unknown = problems.filter { $0.message.hasPrefix("unknown key") }
+        XCTAssertEqual(unknown.map(\.field), ["1", "1", "true", "true"])
+        XCTAssertEqual(unknown.map(\.line), [2, 3, 4, 5])
+        XCTAssertFalse(problems.contains { $0.field == "(yaml)" }, "\(problems)")
+    }
 }
