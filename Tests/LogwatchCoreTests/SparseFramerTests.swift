@@ -208,6 +208,15 @@ final class SparseFramerTests: XCTestCase {
         try assertSame(log, every: [1_000], name: "endless continuation")
     }
 
+    /// Rules whose anchors tell a record from a line inside a block cannot be gated: `scan`
+    /// then frames everything (no gate), and a gate is built for ordinary rules.
+    func testRuleSetsWithAbsoluteAnchorsGetNoGate() throws {
+        let anchored = try TestRules.compile([("auth/a.yaml", TestRules.yaml(id: "a", match: [#"\AKeyError"#], example: "KeyError"))])
+        XCTAssertNil(RecordGate(ruleSet: anchored))
+        let plain = try TestRules.compile([("auth/a.yaml", TestRules.yaml(id: "a", match: [#"^KeyError$"#], example: "KeyError"))])
+        XCTAssertNotNil(RecordGate(ruleSet: plain))
+    }
+
     func testRelaxedPatternsDropOnlyAnchors() {
         XCTAssertEqual(RecordGate.relaxed(#"^foo$"#), "foo")
         XCTAssertEqual(RecordGate.relaxed(#"(?:^|\s)x[$^a]\$\^"#), #"(?:|\s)x[$^a]\$\^"#)

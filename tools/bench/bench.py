@@ -159,7 +159,7 @@ def throughput(args, big, prefix, rg_file, ere_file):
     subprocess.run([args.bin, "rules", "compile"], check=True, capture_output=True)  # and the rule cache
     for r in range(args.rounds):
         for name, cmd, _, out in cmds:
-            t, kib = timed(cmd, out, rss=(name.startswith("logwatch")))
+            t, kib = timed(cmd, out, rss=(name == "logwatch scan --json"))
             times[name].append(t)
             if kib:
                 rss.append(kib)
