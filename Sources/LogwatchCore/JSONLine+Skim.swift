@@ -30,7 +30,7 @@ extension JSONLine {
         }
     }
 
-    private struct Skimmer {
+    struct Skimmer {
         let bytes: UnsafeBufferPointer<UInt8>
         var i = 0
         var out: [UInt8]

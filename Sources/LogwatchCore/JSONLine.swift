@@ -78,23 +78,17 @@ public enum JSONLine {
             }
         }
 
-        /// Skips a nested object or array, honouring strings.
+        /// Skips a nested object or array, honouring strings: the same walk `skim` takes
+        /// (validation only, no value is built).
         mutating func skipNested() -> Bool {
-            var depth = 0
-            while i < bytes.endIndex {
-                let c = bytes[i]
-                if c == UInt8(ascii: "\"") {
-                    guard string() != nil else { return false }
-                    continue
-                }
-                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
-                if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
-                    depth -= 1
-                    if depth == 0 { i += 1; return true }
-                }
-                i += 1
+            let start = bytes.startIndex
+            return bytes.withUnsafeBufferPointer { p in
+                var skimmer = Skimmer(bytes: p, out: [])
+                skimmer.i = i - start
+                guard skimmer.skipNested() else { return false }
+                i = start + skimmer.i
+                return true
             }
-            return false
         }
 
         mutating func string() -> String? {

@@ -44,43 +44,8 @@ public final class RecordGate: Sendable {
     /// The pattern without `^` and `$` (outside classes, escapes and `\Q...\E`). Dropping an
     /// assertion only widens what matches, so the gate stays a superset.
     static func relaxed(_ pattern: String) -> String {
-        let bytes = Array(pattern.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = 0
-        var inClass = false
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == UInt8(ascii: "\\"), i + 1 < bytes.count {
-                if bytes[i + 1] == UInt8(ascii: "Q") {
-                    // Quoted text runs to `\E` (or the end), all of it literal.
-                    var j = i + 2
-                    while j < bytes.count, !(bytes[j] == UInt8(ascii: "\\") && j + 1 < bytes.count && bytes[j + 1] == UInt8(ascii: "E")) {
-                        j += 1
-                    }
-                    let end = min(j + 2, bytes.count)
-                    out += bytes[i..<end]
-                    i = end
-                    continue
-                }
-                out.append(c); out.append(bytes[i + 1]); i += 2; continue
-            }
-            if inClass {
-                if c == UInt8(ascii: "]") { inClass = false }
-                out.append(c); i += 1; continue
-            }
-            if c == UInt8(ascii: "[") {
-                inClass = true
-                out.append(c); i += 1
-                // A ']' right after '[' or '[^' is a literal member.
-                if i < bytes.count, bytes[i] == UInt8(ascii: "^") { out.append(bytes[i]); i += 1 }
-                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { out.append(bytes[i]); i += 1 }
-                continue
-            }
-            if c == UInt8(ascii: "^") || c == UInt8(ascii: "$") { i += 1; continue }
-            out.append(c)
-            i += 1
+        PatternRewriter.rewrite(pattern) { bytes, i, _ in
+            bytes[i] == UInt8(ascii: "^") || bytes[i] == UInt8(ascii: "$") ? i + 1 : nil
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

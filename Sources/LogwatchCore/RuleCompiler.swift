@@ -99,42 +99,15 @@ public struct RuleCompiler: Sendable {
     /// Hyperscan reports no captures, so named groups become plain groups for it.
     /// Escapes and character classes are skipped so `\(?<` and `[(?<]` stay as written.
     public static func hyperscanForm(_ source: String) -> String {
-        let bytes = Array(source.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = 0
-        var inClass = false
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == UInt8(ascii: "\\"), i + 1 < bytes.count {
-                out.append(c); out.append(bytes[i + 1]); i += 2; continue
-            }
-            if inClass {
-                if c == UInt8(ascii: "]") { inClass = false }
-                out.append(c); i += 1; continue
-            }
-            if c == UInt8(ascii: "[") {
-                inClass = true
-                out.append(c); i += 1
-                // A ']' right after '[' or '[^' is a literal member.
-                if i < bytes.count, bytes[i] == UInt8(ascii: "^") { out.append(bytes[i]); i += 1 }
-                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { out.append(bytes[i]); i += 1 }
-                continue
-            }
-            if c == UInt8(ascii: "("), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "?") {
-                var j = i + 2
-                if bytes[j] == UInt8(ascii: "P"), j + 1 < bytes.count, bytes[j + 1] == UInt8(ascii: "<") { j += 1 }
-                if bytes[j] == UInt8(ascii: "<"), j + 1 < bytes.count,
-                   bytes[j + 1] != UInt8(ascii: "="), bytes[j + 1] != UInt8(ascii: "!"),
-                   let close = bytes[(j + 1)...].firstIndex(of: UInt8(ascii: ">")) {
-                    out += Array("(?:".utf8)
-                    i = close + 1
-                    continue
-                }
-            }
-            out.append(c)
-            i += 1
+        PatternRewriter.rewrite(source) { bytes, i, out in
+            guard bytes[i] == UInt8(ascii: "("), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "?") else { return nil }
+            var j = i + 2
+            if bytes[j] == UInt8(ascii: "P"), j + 1 < bytes.count, bytes[j + 1] == UInt8(ascii: "<") { j += 1 }
+            guard bytes[j] == UInt8(ascii: "<"), j + 1 < bytes.count,
+                  bytes[j + 1] != UInt8(ascii: "="), bytes[j + 1] != UInt8(ascii: "!"),
+                  let close = bytes[(j + 1)...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
+            out += Array("(?:".utf8)
+            return close + 1
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -19,24 +19,12 @@ public struct FileReader {
     /// (in order; memory stays bounded by the block size and the framer's record limits).
     public static func frameBlocks(path: String, source: String? = nil, framer configuration: Framer.Configuration = .init(),
                                    _ body: ([LogRecord]) -> Void) throws -> Framer.Statistics {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw IOError.cannotOpen(path, String(cString: strerror(errno))) }
-        defer { close(fd) }
         var framer = Framer(source: source ?? path, configuration: configuration)
         var splitter = LineSplitter(maxPending: configuration.maxLineBytes)
         var lineNumber = 0
         var out: [LogRecord] = []
-        // An array, not a raw buffer, so lines reach the framer as slices of it (no copy per
-        // line); no slice outlives its block, so each read refills the same storage.
-        var buffer = [UInt8](repeating: 0, count: blockSize)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, blockSize) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IOError.cannotRead(path, String(cString: strerror(errno)))
-            }
-            if n == 0 { break }
-            splitter.feed(buffer[0..<n]) { line in
+        try readBlocks(path: path) { block in
+            splitter.feed(block) { line in
                 lineNumber += 1
                 framer.push(line: line, number: lineNumber, into: &out)
             }
@@ -51,6 +39,25 @@ public struct FileReader {
         if !out.isEmpty { body(out) }
         return framer.statistics
     }
+
+    /// Reads `path` from the start in `blockSize` reads, handing each block to `body` as a slice
+    /// of one reused buffer (lines reach the framer as slices of it, no copy per line; nothing
+    /// may keep a slice past its call).
+    static func readBlocks(path: String, _ body: (ArraySlice<UInt8>) -> Void) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw IOError.cannotOpen(path, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: blockSize)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, blockSize) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOError.cannotRead(path, String(cString: strerror(errno)))
+            }
+            if n == 0 { return }
+            body(buffer[0..<n])
+        }
+    }
 }
 
 extension FileReader {
@@ -60,21 +67,11 @@ extension FileReader {
     public static func sparseBlocks(path: String, source: String? = nil, gate: RecordGate,
                                     framer configuration: Framer.Configuration = .init(),
                                     _ body: ([LogRecord]) -> Void) throws -> Framer.Statistics {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw IOError.cannotOpen(path, String(cString: strerror(errno))) }
-        defer { close(fd) }
         var framer = SparseFramer(source: source ?? path, gate: gate, configuration: configuration)
         var splitter = LineSplitter(maxPending: configuration.maxLineBytes)
         var out: [LogRecord] = []
-        var buffer = [UInt8](repeating: 0, count: blockSize)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, blockSize) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IOError.cannotRead(path, String(cString: strerror(errno)))
-            }
-            if n == 0 { break }
-            splitter.feed(buffer[0..<n]) { line in framer.push(line: line, into: &out) }
+        try readBlocks(path: path) { block in
+            splitter.feed(block) { line in framer.push(line: line, into: &out) }
             framer.drain(into: &out)
             if !out.isEmpty { body(out) }
             out.removeAll(keepingCapacity: true)

@@ -19,6 +19,19 @@ final class BlockScanTests: XCTestCase {
         return try RuleCompiler().compile(specs)
     }
 
+    /// The dev corpus's log lines (`../shared/corpus`, beside the checkout); none when absent.
+    static func corpusTexts() throws -> [String] {
+        let corpus = repository.deletingLastPathComponent().appendingPathComponent("shared/corpus/litellm-dev.jsonl")
+        guard let data = try? Data(contentsOf: corpus) else { return [] }
+        var texts: [String] = []
+        for line in data.split(separator: 0x0A) {
+            if let object = try JSONSerialization.jsonObject(with: line) as? [String: Any], let text = object["line"] as? String {
+                texts.append(text)
+            }
+        }
+        return texts
+    }
+
     struct Outcome: Equatable {
         var line: Int, rule: String, fields: [String: String], matches: [String], template: String?
     }
@@ -65,14 +78,7 @@ final class BlockScanTests: XCTestCase {
     func testBlockScanMatchesRecordByRecordOnTheCorpusAndRuleExamples() throws {
         let ruleSet = try Self.shippedRules()
         var texts: [String] = []
-        let corpus = Self.repository.deletingLastPathComponent().appendingPathComponent("shared/corpus/litellm-dev.jsonl")
-        if let data = try? Data(contentsOf: corpus) {
-            for line in data.split(separator: 0x0A) {
-                if let object = try JSONSerialization.jsonObject(with: line) as? [String: Any], let text = object["line"] as? String {
-                    texts.append(text)
-                }
-            }
-        }
+        texts += try Self.corpusTexts()
         for rule in ruleSet.rules {
             texts += (rule.spec.examples + rule.spec.counterexamples).map { (example: RuleSpec.Example) in example.text }
         }

@@ -64,14 +64,7 @@ final class RedactorTests: XCTestCase {
             "PASSWORD: hunter2hunter2", "Token=abcdef123456", "secret=\"s3cr3t!!\"", String(repeating: "ab", count: 40),
             "api_key: os.environ/AZURE_API_KEY", "nothing to see here",
         ]
-        let corpus = BlockScanTests.repository.deletingLastPathComponent().appendingPathComponent("shared/corpus/litellm-dev.jsonl")
-        if let data = try? Data(contentsOf: corpus) {
-            for line in data.split(separator: 0x0A) {
-                if let object = try JSONSerialization.jsonObject(with: line) as? [String: Any], let text = object["line"] as? String {
-                    texts.append(text)
-                }
-            }
-        }
+        texts += try BlockScanTests.corpusTexts()
         var masked = 0
         for text in texts {
             let expected = ungated.redact(text)

@@ -106,14 +106,7 @@ final class SparseFramerTests: XCTestCase {
     func testCorpusAndRuleExamplesInEveryDressGiveTheSameOutcomes() throws {
         let (ruleSet, _) = try Self.rules()
         var texts: [String] = []
-        let corpus = BlockScanTests.repository.deletingLastPathComponent().appendingPathComponent("shared/corpus/litellm-dev.jsonl")
-        if let data = try? Data(contentsOf: corpus) {
-            for line in data.split(separator: 0x0A) {
-                if let object = try JSONSerialization.jsonObject(with: line) as? [String: Any], let text = object["line"] as? String {
-                    texts.append(text)
-                }
-            }
-        }
+        texts += try BlockScanTests.corpusTexts()
         for rule in ruleSet.rules {
             texts += (rule.spec.examples + rule.spec.counterexamples).map { (example: RuleSpec.Example) in example.text }
         }
