@@ -18,6 +18,7 @@ public struct Framer: Sendable {
         public var records = 0
         public var truncatedLines = 0
         public var jsonLines = 0
+        public init() {}
     }
 
     public let source: String

@@ -1,4 +1,5 @@
 import CPCRE2
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,9 +18,11 @@ public final class PCRE2Pattern: @unchecked Sendable {
     private let context: OpaquePointer?
     /// JIT compilation waits for the first match: most patterns only ever run on the few
     /// records Hyperscan flags, and compiling ~600 of them up front costs startup time and
-    /// megabytes of executable memory. The lock orders the one JIT compile before every match.
+    /// megabytes of executable memory. The lock orders the one JIT compile before every match;
+    /// `jitDone`, set after it, spares later matches the lock (scan's worker threads share
+    /// every pattern, and a mutex taken per match made them queue on its cache line).
     private let jitLock: UnsafeMutablePointer<pthread_mutex_t>
-    private var jitDone = false
+    private let jitDone = Atomic<Bool>(false)
     public let source: String
     /// Capture group names with their group numbers.
     public let names: [(name: String, group: Int)]
@@ -146,12 +149,13 @@ public final class PCRE2Pattern: @unchecked Sendable {
     }
 
     private func ensureJIT() {
+        if jitDone.load(ordering: .acquiring) { return }
         pthread_mutex_lock(jitLock)
-        if !jitDone {
-            jitDone = true
+        if !jitDone.load(ordering: .relaxed) {
             // JIT is an optimisation: under MemoryDenyWriteExecute (no W+X memory) it fails, and
             // pcre2_match_8 then runs the interpreter on the same code. Never call pcre2_jit_match.
             jitCompiled = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
+            jitDone.store(true, ordering: .releasing)
         }
         pthread_mutex_unlock(jitLock)
     }

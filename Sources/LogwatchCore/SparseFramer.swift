@@ -36,14 +36,22 @@ public struct SparseFramer {
     /// Held lines whose cleaned form cannot stand for their framed text.
     private var mustFrame: [Int] = []
     /// The number of the first held line.
-    private var firstLine = 1
+    private var firstLine: Int
+    /// Lines before the first one pushed (a stretch of a file that starts mid-way, see
+    /// `ParallelScan`): line numbers count on from there.
+    private let lineOffset: Int
     private var scratch: [UInt8] = []
     /// After a fallback: every line goes through this.
     private var full: Framer?
-    static let holdLimit = 8 << 20
+    public static let holdLimit = 8 << 20
 
-    public init(source: String, gate: RecordGate, configuration: Framer.Configuration = Framer.Configuration()) {
+    /// `lineOffset`: the number of lines before the first one pushed. The first line pushed must
+    /// then open a record (`Framer.opensRecord`), as the start of a file does.
+    public init(source: String, gate: RecordGate, configuration: Framer.Configuration = Framer.Configuration(),
+                lineOffset: Int = 0) {
         self.source = source
+        self.lineOffset = lineOffset
+        self.firstLine = lineOffset + 1
         self.configuration = configuration
         self.gate = HyperscanScanner(database: gate.database)
     }
@@ -54,7 +62,7 @@ public struct SparseFramer {
         if line.count > configuration.maxLineBytes { statistics.truncatedLines += 1 }
         if full != nil {
             let records = full!.statistics.records
-            full!.push(line: line, number: statistics.lines, into: &out)
+            full!.push(line: line, number: lineOffset + statistics.lines, into: &out)
             statistics.records += full!.statistics.records - records
             return
         }

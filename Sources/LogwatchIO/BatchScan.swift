@@ -12,6 +12,8 @@ public struct BatchScan {
         /// The records handed over are already the few that can lead to output (a gated read):
         /// a block scan to find them again would be wasted.
         public var candidatesOnly = false
+        /// A file to scan in stretches on every core (`ParallelScan`) instead of through `frame`.
+        var stretches: (path: String, source: String, gate: RecordGate)?
 
         public init(name: String, candidatesOnly: Bool = false,
                     frame: @escaping (([LogRecord]) -> Void) throws -> Framer.Statistics) {
@@ -24,16 +26,20 @@ public struct BatchScan {
         /// that can lead to output are framed (same output, a fraction of the work).
         public static func file(_ path: String, gate: RecordGate? = nil) -> Input {
             let file = path == "-" ? "/dev/stdin" : path, source = path == "-" ? "stdin" : path
-            return Input(name: path, candidatesOnly: gate != nil) { body in
+            var input = Input(name: path, candidatesOnly: gate != nil) { body in
                 if let gate { return try FileReader.sparseBlocks(path: file, source: source, gate: gate, body) }
                 return try FileReader.frameBlocks(path: file, source: source, body)
             }
+            if let gate { input.stretches = (file, source, gate) }
+            return input
         }
     }
 
     public var json = false
     public var links = EntryLinks()
     public var colour = false
+    /// Threads that scan stretches of a gated file (`ParallelScan`): one per core by default.
+    public var workers = BatchScan.defaultWorkers
 
     public init(json: Bool, links: EntryLinks, colour: Bool) {
         self.json = json
@@ -61,6 +67,19 @@ public struct BatchScan {
         defer { out.flush() }
         for input in inputs {
             do {
+                if let stretches = input.stretches {
+                    let scan = ParallelScan(path: stretches.path, source: stretches.source, gate: stretches.gate,
+                                            ruleSet: ruleSet,
+                                            renderer: { json ? RecordJSON.Renderer(redactor: redactor, links: links) : nil },
+                                            workers: workers)
+                    let stats = try scan.run { result in
+                        for classification in result.classifications { book.add(classification, time: now) }
+                        if json { out.write(raw: result.output) }
+                    }
+                    lines += stats.lines
+                    truncated += stats.truncatedLines
+                    continue
+                }
                 let stats = try Self.handOff(input) { records in
                     func take(_ classification: Classification) {
                         book.add(classification, time: now)
@@ -92,13 +111,22 @@ public struct BatchScan {
 }
 
 extension BatchScan {
+    /// One per core, at most 8 (beyond that the merging thread and the disk set the pace).
+    /// `LOGWATCH_SCAN_THREADS` overrides it (benchmarks, tests).
+    public static var defaultWorkers: Int {
+        if let text = ProcessInfo.processInfo.environment["LOGWATCH_SCAN_THREADS"], let n = Int(text), n >= 1 {
+            return min(n, 64)
+        }
+        return min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)
+    }
+
     /// Frames `input` on a second thread and hands its batches to `body` on this one, in order:
     /// reading, gating and framing overlap with classifying and rendering (two cores, one each).
     static func handOff(_ input: Input, _ body: ([LogRecord]) -> Void) throws -> Framer.Statistics {
         _ = oneMallocArena
         let queue = Handoff<[LogRecord]>(capacity: 4)
         let result = OneShot<Result<Framer.Statistics, any Error>>()
-        let box = UncheckedBox(input)
+        let box = UncheckedSendable(input)
         let thread = Thread {
             result.set(Result { try box.value.frame { records in queue.put(records) } })
             queue.close()
@@ -114,18 +142,12 @@ extension BatchScan {
 /// on the other then hold about 1.7 MB more at peak (issue #7: scan under 32 MB). One arena for
 /// both costs no measurable speed: the threads allocate little. `mallopt` is not in Swift's
 /// Glibc module, hence the lookup; elsewhere it is simply not found.
-private let oneMallocArena: Void = {
+let oneMallocArena: Void = {
     typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
     let M_ARENA_MAX: Int32 = -8 // <malloc.h>
     guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return } // RTLD_DEFAULT
     _ = unsafeBitCast(symbol, to: Mallopt.self)(M_ARENA_MAX, 1)
 }()
-
-/// Moves a non-Sendable value to the one thread that uses it from then on.
-private final class UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
 
 /// Batch output: one `write(2)` per 64 KiB instead of one per record. Only for `scan`, where
 /// nobody waits for a single line; followers keep `Output`'s write-per-line.
@@ -136,6 +158,17 @@ struct BufferedOutput {
     init(fd: Int32) {
         self.fd = fd
         buffer.reserveCapacity(1 << 16)
+    }
+
+    /// Bytes that are whole lines already (each with its newline).
+    mutating func write(raw lines: [UInt8]) {
+        if buffer.isEmpty && lines.count >= 1 << 16 {
+            buffer = lines
+            flush()
+            return
+        }
+        buffer += lines
+        if buffer.count >= 1 << 16 { flush() }
     }
 
     mutating func write(bytes line: [UInt8]) {
