@@ -11,9 +11,11 @@ public final class RecordGate: Sendable {
     let database: HyperscanDatabase
 
     /// JSON log lines whose level makes the record an error (`isErrorLevel` after uppercasing),
-    /// and keys that make the record's text differ from any one value in the line.
+    /// and keys that make the record's text differ from any one value in the line. The level
+    /// sign leaves out its key (`"level"`, `"levelname"`, `"severity"`): that only widens it,
+    /// and with the key Hyperscan looked for `"level"`, in every JSON line (7 % of the gate).
     static let jsonSigns = [
-        #""(?:level|levelname|severity)"\s*:\s*"(?i:error|critical|fatal)""#,
+        #":\s*"(?i:error|critical|fatal)""#,
         #""PRIORITY""#,
         #""stacktrace""#,
         #""exc_info""#,

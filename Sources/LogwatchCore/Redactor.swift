@@ -63,6 +63,20 @@ public struct Redactor: Sendable {
         groups = compiled.map { pattern in pattern.names.first { $0.name == "secret" }!.group }
     }
 
+    /// The trigger words as one Hyperscan database, caseless; an expression's id is its pattern's index.
+    static let triggerDatabase: HyperscanDatabase? = {
+        var expressions: [HyperscanDatabase.Expression] = []
+        for (index, words) in triggers.enumerated() {
+            for word in words ?? [] {
+                let hex = Array("0123456789abcdef".utf8)
+                let literal = String(decoding: word.utf8.flatMap { [UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int($0 >> 4)], hex[Int($0 & 15)]] },
+                                     as: UTF8.self)
+                expressions.append(.init(pattern: "(?i)" + literal, id: UInt32(index), prefilter: false))
+            }
+        }
+        return try? HyperscanDatabase(expressions: expressions)
+    }()
+
     static func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
         var needle = needle
         return needle.withUTF8 { n in
@@ -119,21 +133,31 @@ public struct Redactor: Sendable {
         // One copy of the bytes for all patterns; a String is built only when something changed.
         var bytes = Array(text.utf8)
         var changed = false
-        let lowered = Self.asciiLowercased(bytes)
-        for (index, pattern) in compiled.enumerated() {
-            if !usesTriggers {
-                // every pattern runs
-            } else if let triggers = Self.triggers[index] {
-                guard triggers.contains(where: { Self.contains(lowered, $0) }) else { continue }
-            } else if index == 2, !Self.hasHexRun(bytes, 64) {
-                continue
-            }
+        let candidates = usesTriggers ? Self.triggered(bytes) : ~0
+        for (index, pattern) in compiled.enumerated() where candidates & (1 << index) != 0 {
             if let masked = apply(pattern, group: groups[index], to: bytes) {
                 bytes = masked
                 changed = true
             }
         }
         return changed ? String(decoding: bytes, as: UTF8.self) : text
+    }
+
+    /// Bit `i` set: pattern `i` can match `bytes` (one of its trigger words is there, or for the
+    /// hash pattern a run of 64 hex digits). One Hyperscan scan finds every trigger word at
+    /// once; a search per word (memchr for its first letter, then compare) cost more than the
+    /// patterns it saved, since letters like `k` and `s` are everywhere.
+    static func triggered(_ bytes: [UInt8]) -> Int {
+        var mask = 0
+        for (index, words) in triggers.enumerated() where words == nil { mask |= 1 << index }
+        if !hasHexRun(bytes, 64) { mask &= ~(1 << 2) }
+        guard let scanner = TriggerScanner.current else {
+            // No Hyperscan database (cannot happen with the fixed words): run every pattern.
+            return ~0
+        }
+        let hits = bytes.withUnsafeBytes { scanner.scan($0) }
+        for id in hits { mask |= 1 << Int(id) }
+        return mask
     }
 
     /// Redacts field values; a field whose name says it holds a credential is masked whole,
@@ -209,5 +233,27 @@ extension PCRE2Pattern {
         }
         guard case .match(let start, let end) = outcome else { return nil }
         return (start..<end, secret ?? end..<end)
+    }
+}
+
+/// A `HyperscanScanner` for the trigger words per thread: `Redactor` is a value shared by every
+/// thread, and Hyperscan scratch space may only be used by one at a time.
+enum TriggerScanner {
+    private static let key: pthread_key_t? = {
+        var key = pthread_key_t()
+        guard pthread_key_create(&key, { pointer in
+            if let pointer { Unmanaged<HyperscanScanner>.fromOpaque(pointer).release() }
+        }) == 0 else { return nil }
+        return key
+    }()
+
+    static var current: HyperscanScanner? {
+        guard let key, let database = Redactor.triggerDatabase else { return nil }
+        if let existing = pthread_getspecific(key) {
+            return Unmanaged<HyperscanScanner>.fromOpaque(existing).takeUnretainedValue()
+        }
+        let scanner = HyperscanScanner(database: database)
+        pthread_setspecific(key, Unmanaged.passRetained(scanner).toOpaque())
+        return scanner
     }
 }

@@ -15,7 +15,7 @@ import LogwatchCore
 struct ParallelScan {
     /// Small enough that the stretches in flight stay a few MB (issue #7: scan under 32 MB),
     /// large enough that the per-stretch hand-offs cost nothing measurable.
-    static let stretchSize = 1 << 20
+    static let defaultStretchSize = 512 << 10
     /// Bytes fed to a stretch's framer between drains, as `FileReader` reads them.
     static let feedSize = FileReader.blockSize
 
@@ -26,6 +26,10 @@ struct ParallelScan {
     let renderer: () -> RecordJSON.Renderer?
     let workers: Int
     var configuration = Framer.Configuration()
+    /// Bytes read per stretch (tests cut finer).
+    var stretchSize = ParallelScan.defaultStretchSize
+    /// Held bytes without a place to cut before the rest is scanned on this thread.
+    var holdLimit = SparseFramer.holdLimit
 
     /// Reads the whole file; `merge` gets every stretch's result on the calling thread, in order.
     func run(_ merge: (StretchResult) -> Void) throws -> Framer.Statistics {
@@ -64,13 +68,13 @@ struct ParallelScan {
 
         var cutter = Cutter(configuration: configuration)
         var dispatched = 0, merged = 0
-        let maxInFlight = workers + 2
+        let maxInFlight = workers + 1
         while true {
             while dispatched - merged >= maxInFlight {
                 take(results.take(merged))
                 merged += 1
             }
-            let n = try cutter.read(fd, count: Self.stretchSize, path: path)
+            let n = try cutter.read(fd, count: stretchSize, path: path)
             if n == 0 {
                 if let last = cutter.finish() {
                     queue.put(Stretch.Work(index: dispatched, bytes: last.bytes, lineOffset: last.lineOffset))
@@ -81,7 +85,7 @@ struct ParallelScan {
             if let stretch = cutter.cut() {
                 queue.put(Stretch.Work(index: dispatched, bytes: stretch.bytes, lineOffset: stretch.lineOffset))
                 dispatched += 1
-            } else if cutter.held > SparseFramer.holdLimit {
+            } else if cutter.held > holdLimit {
                 // Nowhere to cut: what is in flight first, then the rest of the file as one stretch.
                 while merged < dispatched {
                     take(results.take(merged))
