@@ -28,8 +28,10 @@ let package = Package(
                        providers: [.apt(["libpcre2-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
+        // Header-only C for `scan`'s hottest byte loop (SparseFramer.push(lines:)): no library to link.
+        .systemLibrary(name: "CLineScan"),
         .target(name: "LogwatchCore", dependencies: [
-            "CHyperscan", "CPCRE2",
+            "CHyperscan", "CPCRE2", "CLineScan",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "LogwatchIO", dependencies: [

@@ -1,3 +1,4 @@
+import CLineScan
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,8 +28,9 @@ public struct SparseFramer {
     public private(set) var statistics = Framer.Statistics()
     private let gate: HyperscanScanner
 
-    /// Lines held since the last record-opening line before the current block: raw bytes, and
-    /// the cleaned bytes that the gate scans (each cleaned line followed by a newline).
+    /// Lines held since the last record-opening line before the current block: raw bytes (each
+    /// line followed by a newline, `rawEnds` where its bytes end), and the cleaned bytes that the
+    /// gate scans (each cleaned line followed by a newline, `cleanEnds` where that newline is).
     private var raw: [UInt8] = []
     private var rawEnds: [Int] = []
     private var clean: [UInt8] = []
@@ -39,8 +41,11 @@ public struct SparseFramer {
     private var firstLine: Int
     /// Lines before the first one pushed (a stretch of a file that starts mid-way, see
     /// `ParallelScan`): line numbers count on from there.
-    private let lineOffset: Int
+    private var lineOffset: Int
     private var scratch: [UInt8] = []
+    /// `cleanLines`' output and line ends, reused.
+    private var lineBuffer: [UInt8] = []
+    private var lineEnds: [Int64] = []
     /// After a fallback: every line goes through this.
     private var full: Framer?
     public static let holdLimit = 8 << 20
@@ -56,6 +61,20 @@ public struct SparseFramer {
         self.gate = HyperscanScanner(database: gate.database)
     }
 
+    /// Starts afresh on another input (or another stretch of one, see `init`), keeping the
+    /// buffers' capacity: `scan` gives each thread one framer for all its stretches.
+    public mutating func restart(lineOffset: Int) {
+        statistics = Framer.Statistics()
+        self.lineOffset = lineOffset
+        firstLine = lineOffset + 1
+        raw.removeAll(keepingCapacity: true)
+        rawEnds.removeAll(keepingCapacity: true)
+        clean.removeAll(keepingCapacity: true)
+        cleanEnds.removeAll(keepingCapacity: true)
+        mustFrame.removeAll(keepingCapacity: true)
+        full = nil
+    }
+
     /// Takes one physical line (without its newline), numbered after the previous one.
     public mutating func push(line: ArraySlice<UInt8>, into out: inout [LogRecord]) {
         statistics.lines += 1
@@ -68,6 +87,7 @@ public struct SparseFramer {
         }
         raw.append(contentsOf: line)
         rawEnds.append(raw.count)
+        raw.append(0x0A)
 
         var text = line.prefix(configuration.maxLineBytes)
         if text.last == 0x0D { text = text.dropLast() }
@@ -91,6 +111,64 @@ public struct SparseFramer {
         }
         cleanEnds.append(clean.count)
         clean.append(0x0A)
+    }
+
+    /// Takes whole lines: every line of `block` that ends with a newline, and the last one too
+    /// when `final`. Returns the index where the bytes not taken start (an unfinished line).
+    /// The same as `push(line:)` for each line (lines are not cut here: a line longer than
+    /// `maxLineBytes` goes to `push(line:)` with its first `maxLineBytes + 1` bytes, all the framer
+    /// reads of it), with the common lines cleaned a block at a time in C (`lw_clean_lines`).
+    @discardableResult
+    public mutating func push(lines block: ArraySlice<UInt8>, final: Bool, into out: inout [LogRecord]) -> Int {
+        var from = block.startIndex
+        while from < block.endIndex {
+            if full == nil {
+                // A window that holds any line the framer keeps whole, with its newline.
+                let window = min(block.endIndex - from, configuration.maxLineBytes + 2)
+                let last = from + window == block.endIndex
+                let result = cleanLines(block[from..<(from + window)], final: final && last)
+                from += result.consumed
+                if result.handBack == 0 && result.lines > 0 { continue }
+                if result.handBack == 0 && last && !final { break } // an unfinished line
+                // else: handed back, or a line too long for the window: Swift takes it.
+            }
+            // One line through `push(line:)`: handed back by C, or every line after a fallback.
+            let newline = block[from...].withUnsafeBufferPointer { p in
+                p.baseAddress.flatMap { memchr($0, 0x0A, p.count) }.map { UnsafeRawPointer(p.baseAddress!).distance(to: UnsafeRawPointer($0)) }
+            }
+            guard newline != nil || final else { break }
+            let end = newline.map { from + $0 } ?? block.endIndex
+            push(line: block[from..<end].prefix(configuration.maxLineBytes + 1), into: &out)
+            from = newline == nil ? end : end + 1
+        }
+        return from
+    }
+
+    /// `lw_clean_lines` on `block`, its lines appended to the held ones.
+    private mutating func cleanLines(_ block: ArraySlice<UInt8>, final: Bool) -> lw_clean_result {
+        let n = block.count, rawBase = raw.count, cleanBase = clean.count
+        let batch = 2048
+        var result = lw_clean_result()
+        guard n > 0 else { return result }
+        if lineBuffer.count < n + 1 { lineBuffer = [UInt8](repeating: 0, count: n + 1) }
+        if lineEnds.count < 2 * batch { lineEnds = [Int64](repeating: 0, count: 2 * batch) }
+        block.withUnsafeBufferPointer { input in
+            lineBuffer.withUnsafeMutableBufferPointer { output in
+                lineEnds.withUnsafeMutableBufferPointer { ends in
+                    result = lw_clean_lines(input.baseAddress, n, final ? 1 : 0, configuration.maxLineBytes,
+                                            output.baseAddress!, ends.baseAddress!, ends.baseAddress! + batch, batch,
+                                            Int64(rawBase), Int64(cleanBase))
+                }
+            }
+        }
+        for k in 0..<result.lines {
+            rawEnds.append(Int(lineEnds[k]))
+            cleanEnds.append(Int(lineEnds[batch + k]))
+        }
+        clean.append(contentsOf: lineBuffer[0..<result.written])
+        raw.append(contentsOf: block.prefix(result.consumed))
+        statistics.lines += result.lines
+        return result
     }
 
     /// Frames what the lines held so far can tell: everything before the last line that opens
@@ -181,7 +259,7 @@ public struct SparseFramer {
     // MARK: - Framing
 
     private func rawLine(_ k: Int) -> ArraySlice<UInt8> {
-        raw[(k == 0 ? 0 : rawEnds[k - 1])..<rawEnds[k]]
+        raw[(k == 0 ? 0 : rawEnds[k - 1] + 1)..<rawEnds[k]]
     }
 
     /// Frames the stretches around gate hits among held lines `0..<end` (line `end`, if held,
@@ -245,7 +323,7 @@ public struct SparseFramer {
             cleanEnds.removeAll(keepingCapacity: true)
             mustFrame.removeAll(keepingCapacity: true)
         } else {
-            let rawCut = rawEnds[count - 1], cleanCut = cleanEnds[count - 1] + 1
+            let rawCut = rawEnds[count - 1] + 1, cleanCut = cleanEnds[count - 1] + 1
             raw.removeSubrange(0..<rawCut)
             clean.removeSubrange(0..<cleanCut)
             rawEnds.removeSubrange(0..<count)

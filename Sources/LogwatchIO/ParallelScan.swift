@@ -259,11 +259,14 @@ final class StretchScanner {
         self.configuration = configuration
     }
 
+    /// The framer a finished stretch gave back: its buffers are already grown to size.
+    fileprivate var spareFramer: SparseFramer?
+
     func begin(lineOffset: Int) -> Stretch { Stretch(scanner: self, lineOffset: lineOffset) }
 
     func scan(_ work: Stretch.Work) -> StretchResult {
         var stretch = begin(lineOffset: work.lineOffset)
-        stretch.feed(work.bytes)
+        stretch.feed(stretch: work.bytes)
         return stretch.finish()
     }
 }
@@ -284,18 +287,45 @@ struct Stretch {
 
     init(scanner: StretchScanner, lineOffset: Int) {
         self.scanner = scanner
-        framer = SparseFramer(source: scanner.source, gate: scanner.gate, configuration: scanner.configuration,
-                              lineOffset: lineOffset)
+        if var spare = scanner.spareFramer {
+            scanner.spareFramer = nil
+            spare.restart(lineOffset: lineOffset)
+            framer = spare
+        } else {
+            framer = SparseFramer(source: scanner.source, gate: scanner.gate, configuration: scanner.configuration,
+                                  lineOffset: lineOffset)
+        }
         splitter = LineSplitter(maxPending: scanner.configuration.maxLineBytes)
     }
 
     /// Feeds bytes in `ParallelScan.feedSize` pieces, draining the framer after each as
-    /// `FileReader` does, so what it holds stays bounded.
+    /// `FileReader` does, so what it holds stays bounded. Any bytes: lines may straddle calls.
     mutating func feed(_ bytes: ArraySlice<UInt8>) {
         var from = bytes.startIndex
         while from < bytes.endIndex {
             let to = min(from + ParallelScan.feedSize, bytes.endIndex)
             splitter.feed(bytes[from..<to]) { line in framer.push(line: line, into: &records) }
+            framer.drain(into: &records)
+            classifyRecords()
+            from = to
+        }
+    }
+
+    /// Feeds a whole stretch (every line ends with a newline but maybe the last, which ends the
+    /// input): lines go to the framer a block at a time, in pieces of about `feedSize` that end
+    /// after a newline.
+    mutating func feed(stretch bytes: ArraySlice<UInt8>) {
+        var from = bytes.startIndex
+        while from < bytes.endIndex {
+            var to = min(from + ParallelScan.feedSize, bytes.endIndex)
+            if to < bytes.endIndex {
+                // Up to the next newline, so the piece holds whole lines.
+                to = bytes[to...].withUnsafeBufferPointer { p in
+                    memchr(p.baseAddress!, 0x0A, p.count).map { to + UnsafeRawPointer(p.baseAddress!).distance(to: UnsafeRawPointer($0)) + 1 }
+                } ?? bytes.endIndex
+            }
+            let taken = framer.push(lines: bytes[from..<to], final: to == bytes.endIndex, into: &records)
+            precondition(taken == to, "a piece of whole lines is taken whole")
             framer.drain(into: &records)
             classifyRecords()
             from = to
@@ -321,7 +351,9 @@ struct Stretch {
         splitter.finish { line in framer.push(line: line, into: &records) }
         framer.finish(into: &records)
         classifyRecords()
-        return takeResult()
+        let result = takeResult()
+        scanner.spareFramer = framer
+        return result
     }
 
     private mutating func classifyRecords() {

@@ -15,9 +15,9 @@ BIN=$(swift build --show-bin-path)
 YAMS_INCLUDE=$(dirname "$(find .build/checkouts/Yams/Sources/CYaml -name module.modulemap | head -1)")
 OBJS=$(find "$BIN/Yams.build" "$BIN/CYaml.build" -name "*.o")
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -Onone -g
-       -I Sources/CHyperscan -I Sources/CPCRE2 -I "$BIN/Modules" -I "$YAMS_INCLUDE"
+       -I Sources/CHyperscan -I Sources/CPCRE2 -I Sources/CLineScan -I "$BIN/Modules" -I "$YAMS_INCLUDE"
        -enable-upcoming-feature ExistentialAny)
-if [ ! -f "$OUT/libLogwatchCore.a" ] || [ -n "$(find Sources/LogwatchCore -newer "$OUT/libLogwatchCore.a" -name '*.swift')" ]; then
+if [ ! -f "$OUT/libLogwatchCore.a" ] || [ -n "$(find Sources/LogwatchCore Sources/CLineScan -newer "$OUT/libLogwatchCore.a" \( -name '*.swift' -o -name '*.h' \))" ]; then
   echo "fuzz: compiling LogwatchCore with coverage"
   swiftc "${FLAGS[@]}" -module-name LogwatchCore -emit-module -emit-module-path "$OUT/LogwatchCore.swiftmodule" \
     -emit-library -static -o "$OUT/libLogwatchCore.a" Sources/LogwatchCore/*.swift

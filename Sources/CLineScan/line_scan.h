@@ -1,0 +1,157 @@
+/* The common case of SparseFramer.push(line:) over a block of lines, in C: `scan` runs it on
+ * every line of a log, and per-line Swift (slices, appends, retains) cost more than the bytes.
+ *
+ * It must give exactly what the Swift path gives, or hand the line back: a line longer than
+ * the framer's limit, a line that may carry a wrapper (docker compose, RFC 3339, syslog) and a
+ * JSON-looking line with an escape or a non-ASCII byte all stop the loop, and Swift takes that
+ * line (SparseFramerTests compares the two paths; FuzzSparse does on arbitrary bytes).
+ * Header-only: SwiftPM and the fuzz build both import it without compiling a C target. */
+#ifndef LOGWATCH_LINE_SCAN_H
+#define LOGWATCH_LINE_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    /* Lines cleaned. */
+    size_t lines;
+    /* Input bytes they took, each line's newline included (the last one's only if it had one). */
+    size_t consumed;
+    /* Output bytes written: each cleaned line followed by a newline. */
+    size_t written;
+    /* 1: stopped before a line that Swift must clean (it starts at `consumed`). */
+    int handBack;
+} lw_clean_result;
+
+static inline int lw_is_digit(uint8_t c) { return c >= 0x30 && c <= 0x39; }
+static inline int lw_is_alnum(uint8_t c) {
+    return lw_is_digit(c) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A);
+}
+
+/* LineCleaner.mayHaveWrapper, on a cleaned line. */
+static inline int lw_may_have_wrapper(const uint8_t *s, size_t n) {
+    if (n == 0) return 0;
+    uint8_t first = s[0];
+    if (first == '|' || first == 0xE2) return 1;
+    if (!lw_is_alnum(first)) return 0;
+    size_t i = 0;
+    while (i < n && (lw_is_alnum(s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.')) i++;
+    while (i < n && s[i] == 0x20) i++;
+    if (i < n && s[i] == '|') return 1;
+    if (n > 20 && lw_is_digit(first) && s[4] == '-' && s[10] == 'T') return 1;
+    if (n > 17 && first >= 0x41 && first <= 0x5A && s[3] == 0x20 && s[9] == ':') return 1;
+    return 0;
+}
+
+/* LineCleaner.appendStrippingANSI: CSI sequences (ESC [ params final) and, when `mangled`, the
+ * form whose ESC became U+FFFD (EF BF BD [ ... m). Returns the bytes written to `out`. */
+static inline size_t lw_strip_ansi(const uint8_t *s, size_t n, uint8_t *out, int mangled) {
+    size_t i = 0, o = 0;
+    while (i < n) {
+        const uint8_t *esc = memchr(s + i, 0x1B, n - i);
+        size_t next = esc ? (size_t)(esc - s) : n;
+        if (mangled) {
+            const uint8_t *ef = memchr(s + i, 0xEF, next - i);
+            if (ef) next = (size_t)(ef - s);
+        }
+        if (next > i) {
+            memcpy(out + o, s + i, next - i);
+            o += next - i;
+            i = next;
+            if (i == n) break;
+        }
+        size_t start = 0;
+        if (s[i] == 0x1B && i + 1 < n && s[i + 1] == '[') {
+            start = i + 2;
+        } else if (s[i] == 0xEF && i + 3 < n && s[i + 1] == 0xBF && s[i + 2] == 0xBD && s[i + 3] == '[') {
+            start = i + 4;
+        }
+        if (start) {
+            size_t j = start;
+            while (j < n && s[j] >= 0x30 && s[j] <= 0x3F) j++;
+            if (j < n && s[j] >= 0x40 && s[j] <= 0x7E && (s[i] == 0x1B || s[j] == 'm')) {
+                i = j + 1;
+                continue;
+            }
+        }
+        out[o++] = s[i++];
+    }
+    return o;
+}
+
+/* Bytes of note, eight at a time: bit 0 ESC, bit 1 a byte >= 0x80, bit 2 a backslash. */
+static inline unsigned lw_bytes_of_note(const uint8_t *s, size_t n) {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t esc = 0, back = 0, high = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        high |= w;
+        uint64_t e = w ^ (ones * 0x1B), b = w ^ (ones * 0x5C);
+        esc |= (e - ones) & ~e & highs;
+        back |= (b - ones) & ~b & highs;
+    }
+    unsigned note = 0;
+    for (; i < n; i++) {
+        high |= s[i];
+        if (s[i] == 0x1B) note |= 1;
+        if (s[i] == 0x5C) note |= 4;
+    }
+    if (esc) note |= 1;
+    if (back) note |= 4;
+    if (high & highs) note |= 2;
+    return note;
+}
+
+/* Cleans the lines of `in[0..<n]` into `out` (room for n + 1 bytes) as SparseFramer.push does:
+ * a trailing CR dropped, colour stripped, each line followed by a newline. `raw_ends[k]` and
+ * `clean_ends[k]` get the end of line k's bytes in the input and the offset of its newline in
+ * `out`, plus `raw_base` and `clean_base`. At most `max_lines` lines; a last line without a
+ * newline only when `final`. Lines longer than `max_line` (which the framer cuts) are handed
+ * back like the others Swift must clean. */
+static inline lw_clean_result lw_clean_lines(const uint8_t *in, size_t n, int final, size_t max_line,
+                                             uint8_t *out, int64_t *raw_ends, int64_t *clean_ends,
+                                             size_t max_lines, int64_t raw_base, int64_t clean_base) {
+    lw_clean_result r = {0, 0, 0, 0};
+    while (r.lines < max_lines && r.consumed < n) {
+        const uint8_t *line = in + r.consumed;
+        size_t rest = n - r.consumed;
+        const uint8_t *nl = memchr(line, 0x0A, rest);
+        if (!nl && !final) break;
+        size_t length = nl ? (size_t)(nl - line) : rest;
+        if (length > max_line) { r.handBack = 1; break; }
+        size_t text = length;
+        if (text > 0 && line[text - 1] == 0x0D) text--;
+        unsigned note = lw_bytes_of_note(line, text);
+        uint8_t *o = out + r.written;
+        size_t cleaned;
+        if (note & 3) {
+            cleaned = lw_strip_ansi(line, text, o, (note & 2) != 0);
+        } else {
+            memcpy(o, line, text);
+            cleaned = text;
+        }
+        if (cleaned > 0) {
+            uint8_t first = o[0];
+            if ((lw_is_alnum(first) || first == '|' || first == 0xE2) && lw_may_have_wrapper(o, cleaned)) {
+                r.handBack = 1;
+                break;
+            }
+            if (first == '{' && o[cleaned - 1] == '}' && (lw_bytes_of_note(o, cleaned) & 6)) {
+                r.handBack = 1;
+                break;
+            }
+        }
+        o[cleaned] = 0x0A;
+        raw_ends[r.lines] = raw_base + (int64_t)(r.consumed + length);
+        clean_ends[r.lines] = clean_base + (int64_t)(r.written + cleaned);
+        r.written += cleaned + 1;
+        r.consumed += nl ? length + 1 : length;
+        r.lines++;
+    }
+    return r;
+}
+
+#endif
