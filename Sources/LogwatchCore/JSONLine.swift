@@ -1,3 +1,4 @@
+import CLineScan
 /// A minimal JSON object reader for log lines: top-level keys with string, number, bool or
 /// null values; nested objects and arrays are kept as their raw JSON text.
 ///
@@ -83,9 +84,9 @@ public enum JSONLine {
         mutating func skipNested() -> Bool {
             let start = bytes.startIndex
             return bytes.withUnsafeBufferPointer { p in
-                var skimmer = Skimmer(bytes: p, out: [])
-                skimmer.i = i - start
-                guard skimmer.skipNested() else { return false }
+                // Validation only: nothing is written to `out`.
+                var skimmer = lw_skimmer(b: p.baseAddress, n: p.count, i: i - start, copied: 0, o: 0, out: nil, flags: 0)
+                guard lw_skim_nested(&skimmer) != 0 else { return false }
                 i = start + skimmer.i
                 return true
             }

@@ -15,7 +15,7 @@ import LogwatchCore
 struct ParallelScan {
     /// Small enough that the stretches in flight stay a few MB (issue #7: scan under 32 MB),
     /// large enough that the per-stretch hand-offs cost nothing measurable.
-    static let defaultStretchSize = 256 << 10
+    static let defaultStretchSize = 128 << 10
     /// Bytes fed to a stretch's framer between drains, as `FileReader` reads them.
     static let feedSize = FileReader.blockSize
 
