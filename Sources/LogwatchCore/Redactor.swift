@@ -1,3 +1,4 @@
+import CLineScan
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -108,19 +109,9 @@ public struct Redactor: Sendable {
     }
 
     static func hasHexRun(_ bytes: [UInt8], _ length: Int) -> Bool {
-        guard bytes.count >= length else { return false }
-        return bytes.withUnsafeBufferPointer { p in
-            var run = 0
-            for i in 0..<p.count {
-                let c = p[i]
-                if (c &- 0x30 < 10) || ((c | 0x20) &- 0x61 < 6) { // `| 0x20` folds A-F onto a-f
-                    run += 1
-                    if run >= length { return true }
-                } else {
-                    run = 0
-                }
-            }
-            return false
+        bytes.withUnsafeBufferPointer { p in
+            guard let base = p.baseAddress else { return false }
+            return lw_has_hex_run(base, p.count, length) != 0
         }
     }
 

@@ -23,6 +23,8 @@ struct ParallelScan {
     let source: String
     let gate: RecordGate
     let ruleSet: RuleSet
+    /// `RuleSet.recordDatabase`, for the workers' classifiers.
+    var recordDatabase: HyperscanDatabase?
     let renderer: () -> RecordJSON.Renderer?
     let workers: Int
     var configuration = Framer.Configuration()
@@ -43,6 +45,7 @@ struct ParallelScan {
         var threads: [Thread] = []
         for _ in 0..<workers {
             let scanner = UncheckedSendable(StretchScanner(source: source, gate: gate, ruleSet: ruleSet,
+                                                           recordDatabase: recordDatabase,
                                                            renderer: renderer(), configuration: configuration))
             let thread = Thread {
                 while let work = queue.take() { results.put(work.index, scanner.value.scan(work)) }
@@ -104,8 +107,8 @@ struct ParallelScan {
 
     /// The rest of the file on this thread, as one stretch, results handed over per read.
     private func scanRest(fd: Int32, held: (bytes: ArraySlice<UInt8>, lineOffset: Int), _ take: (StretchResult) -> Void) throws {
-        let scanner = StretchScanner(source: source, gate: gate, ruleSet: ruleSet, renderer: renderer(),
-                                     configuration: configuration)
+        let scanner = StretchScanner(source: source, gate: gate, ruleSet: ruleSet, recordDatabase: recordDatabase,
+                                     renderer: renderer(), configuration: configuration)
         var stretch = scanner.begin(lineOffset: held.lineOffset)
         stretch.feed(held.bytes)
         take(stretch.takeResult())
@@ -250,11 +253,11 @@ final class StretchScanner {
     let renderer: RecordJSON.Renderer?
     let configuration: Framer.Configuration
 
-    init(source: String, gate: RecordGate, ruleSet: RuleSet, renderer: RecordJSON.Renderer?,
-         configuration: Framer.Configuration) {
+    init(source: String, gate: RecordGate, ruleSet: RuleSet, recordDatabase: HyperscanDatabase?,
+         renderer: RecordJSON.Renderer?, configuration: Framer.Configuration) {
         self.source = source
         self.gate = gate
-        self.classifier = Classifier(ruleSet: ruleSet)
+        self.classifier = Classifier(ruleSet: ruleSet, recordDatabase: recordDatabase)
         self.renderer = renderer
         self.configuration = configuration
     }
