@@ -1,3 +1,4 @@
+import CLineScan
 /// Turns physical lines into records: strips colour and wrappers, decodes JSON log lines,
 /// and joins Python tracebacks and multi-line messages into the record they belong to.
 ///
@@ -114,6 +115,21 @@ public struct Framer: Sendable {
     /// (`SparseFramer` relies on it to frame only the stretches around a hit).
     public static func opensRecord(_ raw: ArraySlice<UInt8>, configuration: Configuration = Configuration()) -> Bool {
         let line = clean(raw, configuration).line
+        if line.first == UInt8(ascii: "{"), line.last == UInt8(ascii: "}") {
+            // `skim` accepts what parseObject accepts and sees the same keys, without building a
+            // dictionary (scan asks this of every line around a hit). A `log` key (Docker's
+            // shape, whose inner line decides) still takes the full parse below.
+            let flags = line.withUnsafeBufferPointer { p in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: p.count) { out -> UInt32? in
+                    var flags: UInt32 = 0
+                    return lw_skim(p.baseAddress, p.count, out.baseAddress, &flags) < 0 ? nil : flags
+                }
+            }
+            if let flags, flags & UInt32(LW_SKIM_LOG_KEY) == 0 {
+                if flags & UInt32(LW_SKIM_MESSAGE_KEY) != 0 { return true }
+                return LineHeader.parse(line).map { $0.kind != .traceback } ?? false
+            }
+        }
         if line.first == UInt8(ascii: "{"), line.last == UInt8(ascii: "}"), let object = JSONLine.parseObject(line) {
             switch JSONShape(object) {
             case .record: return true

@@ -22,6 +22,14 @@ public enum RecordJSON {
 
         /// `render` as UTF-8 bytes, without building a String on the way to a file descriptor.
         public func renderBytes(_ classification: Classification) -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(1024)
+            renderBytes(classification, into: &out)
+            return out
+        }
+
+        /// `renderBytes`, appended to `out` (a buffer of many records, without one array each).
+        public func renderBytes(_ classification: Classification, into out: inout [UInt8]) {
             var entry = JSONWriter.Value.null
             if let rule = classification.rule {
                 if let cached = entries[rule.index] {
@@ -32,8 +40,8 @@ public enum RecordJSON {
                     entries[rule.index] = entry
                 }
             }
-            return JSONWriter.bytes(RecordJSON.value(classification, redactor: redactor, links: links, entry: entry,
-                                                     fields: redacted(classification.fields)))
+            JSONWriter.write(RecordJSON.value(classification, redactor: redactor, links: links, entry: entry,
+                                              fields: redacted(classification.fields)), into: &out, indent: nil, level: 0)
         }
 
         /// Field values repeat (models, providers, exception names): each is redacted once.

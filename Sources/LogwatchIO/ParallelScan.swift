@@ -363,7 +363,7 @@ struct Stretch {
         for record in records {
             guard let classification = scanner.classifier.classify(record) else { continue }
             if let renderer = scanner.renderer {
-                result.output += renderer.renderBytes(classification)
+                renderer.renderBytes(classification, into: &result.output)
                 result.output.append(0x0A)
             }
             result.classifications.append(classification)
