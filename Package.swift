@@ -35,7 +35,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "LogwatchIO", dependencies: [
-            "LogwatchCore", "CSystemd",
+            "LogwatchCore", "CSystemd", "CLineScan",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),

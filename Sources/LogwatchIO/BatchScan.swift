@@ -124,7 +124,7 @@ extension BatchScan {
     /// Frames `input` on a second thread and hands its batches to `body` on this one, in order:
     /// reading, gating and framing overlap with classifying and rendering (two cores, one each).
     static func handOff(_ input: Input, _ body: ([LogRecord]) -> Void) throws -> Framer.Statistics {
-        _ = oneMallocArena
+        limitMallocArenas(to: 1)
         let queue = Handoff<[LogRecord]>(capacity: 4)
         let result = OneShot<Result<Framer.Statistics, any Error>>()
         let box = UncheckedSendable(input)
@@ -139,16 +139,18 @@ extension BatchScan {
     }
 }
 
-/// glibc gives a second thread its own malloc arena, and records made on one thread and freed
-/// on the other then hold about 1.7 MB more at peak (issue #7: scan under 32 MB). One arena for
-/// both costs no measurable speed: the threads allocate little. `mallopt` is not in Swift's
-/// Glibc module, hence the lookup; elsewhere it is simply not found.
-let oneMallocArena: Void = {
+/// glibc gives each thread that allocates while another holds the lock its own malloc arena.
+/// The two-thread hand-off keeps one (records made on one thread and freed on the other held
+/// about 1.7 MB more at peak: issue #7, scan under 32 MB). `ParallelScan` allows one per
+/// thread: its workers allocate all the time, and on one arena they queued on its lock
+/// (measured: 0.2-0.3 s of a 1 GB scan, for 0.5-0.8 MB more at peak). `mallopt` is not in
+/// Swift's Glibc module, hence the lookup; elsewhere it is simply not found.
+func limitMallocArenas(to count: Int) {
     typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
     let M_ARENA_MAX: Int32 = -8 // <malloc.h>
     guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return } // RTLD_DEFAULT
-    _ = unsafeBitCast(symbol, to: Mallopt.self)(M_ARENA_MAX, 1)
-}()
+    _ = unsafeBitCast(symbol, to: Mallopt.self)(M_ARENA_MAX, Int32(clamping: count))
+}
 
 /// Batch output: one `write(2)` per 64 KiB instead of one per record. Only for `scan`, where
 /// nobody waits for a single line; followers keep `Output`'s write-per-line.

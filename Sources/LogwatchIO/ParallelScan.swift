@@ -1,3 +1,4 @@
+import CLineScan
 import Foundation
 import LogwatchCore
 
@@ -39,7 +40,7 @@ struct ParallelScan {
         guard fd >= 0 else { throw IOError.cannotOpen(path, String(cString: strerror(errno))) }
         defer { close(fd) }
 
-        if ProcessInfo.processInfo.environment["LW_ARENA"] == nil { _ = oneMallocArena }
+        limitMallocArenas(to: workers + 1)
         let queue = Handoff<Stretch.Work>(capacity: workers + 1)
         let results = ResultBoard()
         var threads: [Thread] = []
@@ -232,14 +233,9 @@ struct Cutter {
 
     /// Newlines in `bytes`: the number of lines a stretch that ends after a newline holds.
     static func newlines(_ bytes: ArraySlice<UInt8>) -> Int {
-        bytes.withUnsafeBytes { p in
+        bytes.withUnsafeBufferPointer { p in
             guard let base = p.baseAddress else { return 0 }
-            var count = 0, from = 0
-            while from < p.count, let hit = memchr(base + from, 0x0A, p.count - from) {
-                count += 1
-                from = base.distance(to: UnsafeRawPointer(hit)) + 1
-            }
-            return count
+            return lw_count_newlines(base, p.count)
         }
     }
 }
