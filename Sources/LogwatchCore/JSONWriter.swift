@@ -72,10 +72,15 @@ public struct JSONWriter: Sendable {
     /// quote and backslash escaped, and multi-byte sequences pass through unchanged. Working on
     /// bytes instead of Unicode scalars keeps `--json` output fast on long texts.
     static func escape(_ s: String, into bytes: inout [UInt8]) {
-        bytes.reserveCapacity(bytes.count + s.utf8.count + 16)
-        bytes.append(UInt8(ascii: "\""))
         var string = s
-        string.withUTF8 { p in
+        string.withUTF8 { escape(bytes: $0, into: &bytes) }
+    }
+
+    /// `escape` of text that is valid UTF-8 already (the caller makes sure).
+    static func escape(bytes p: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + p.count + 16)
+        bytes.append(UInt8(ascii: "\""))
+        do { // (the body of the String version, unchanged)
             // Runs of bytes that need no escape are copied at once.
             var run = 0
             for i in 0..<p.count {

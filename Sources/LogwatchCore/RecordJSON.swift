@@ -9,7 +9,6 @@ public enum RecordJSON {
     public final class Renderer {
         let redactor: Redactor
         let links: EntryLinks
-        private var entries: [Int: JSONWriter.Value] = [:]
 
         public init(redactor: Redactor, links: EntryLinks) {
             self.redactor = redactor
@@ -29,19 +28,115 @@ public enum RecordJSON {
         }
 
         /// `renderBytes`, appended to `out` (a buffer of many records, without one array each).
+        /// Written field by field instead of through a `JSONWriter.Value` tree, with each rule's
+        /// fixed fields rendered once: `scan` renders every matched record of a log. The same bytes
+        /// as `RecordJSON.render` (`BlockScanTests.testCachedEntryRendererWritesTheSameBytes`).
         public func renderBytes(_ classification: Classification, into out: inout [UInt8]) {
-            var entry = JSONWriter.Value.null
-            if let rule = classification.rule {
-                if let cached = entries[rule.index] {
-                    entry = cached
-                } else {
-                    // The entry is most of a record's bytes: escape it once, not per record.
-                    entry = .raw(JSONWriter.write(RecordJSON.entry(rule, redactor: redactor, links: links)))
-                    entries[rule.index] = entry
-                }
+            let c = classification, record = c.record
+            out += Self.sourceKey
+            JSONWriter.escape(record.source, into: &out)
+            out += Self.lineKey
+            out += String(record.line).utf8
+            if let rule = c.rule {
+                out += ruleHead(rule)
+            } else {
+                out += Self.ruleKey
+                JSONWriter.escape(c.ruleID, into: &out)
+                out += Self.classKey
+                JSONWriter.escape(c.ruleClass.rawValue, into: &out)
+                out += Self.severityKey
+                JSONWriter.escape(c.severity.rawValue, into: &out)
+                out += Self.titleKey
+                JSONWriter.escape(c.title, into: &out)
+                out += Self.originNull
             }
-            JSONWriter.write(RecordJSON.value(classification, redactor: redactor, links: links, entry: entry,
-                                              fields: redacted(classification.fields)), into: &out, indent: nil, level: 0)
+            out += Self.fieldsKey
+            JSONWriter.write(.fields(redacted(c.fields)), into: &out, indent: nil, level: 0)
+            out += Self.textKey
+            if Self.isASCII(record.text) {
+                redactor.redact(ascii: record.text).withUnsafeBufferPointer { JSONWriter.escape(bytes: $0, into: &out) }
+            } else {
+                JSONWriter.escape(redactor.redact(record.string), into: &out)
+            }
+            out += Self.entryKey
+            if let rule = c.rule {
+                out += entryBytes(rule)
+            } else {
+                out += Self.null
+            }
+            out += Self.matchesKey
+            for (i, id) in c.matches.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.escape(id, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+            if let level = record.level {
+                out += Self.levelKey
+                JSONWriter.escape(level, into: &out)
+            }
+            if let timestamp = record.timestamp {
+                out += Self.timestampKey
+                JSONWriter.escape(timestamp, into: &out)
+            }
+            if let template = c.template {
+                out += Self.templateKey
+                JSONWriter.escape(redactor.redact(template.text), into: &out)
+            }
+            if record.truncated { out += Self.truncatedTrue }
+            out.append(UInt8(ascii: "}"))
+        }
+
+        static let sourceKey = Array(#"{"source":"#.utf8), lineKey = Array(#","line":"#.utf8)
+        static let ruleKey = Array(#","rule":"#.utf8), classKey = Array(#","class":"#.utf8)
+        static let severityKey = Array(#","severity":"#.utf8), titleKey = Array(#","title":"#.utf8)
+        static let originKey = Array(#","origin":"#.utf8), originNull = Array(#","origin":null"#.utf8)
+        static let fieldsKey = Array(#","fields":"#.utf8), textKey = Array(#","text":"#.utf8)
+        static let entryKey = Array(#","entry":"#.utf8), matchesKey = Array(#","matches":["#.utf8)
+        static let levelKey = Array(#","level":"#.utf8), timestampKey = Array(#","timestamp":"#.utf8)
+        static let templateKey = Array(#","template":"#.utf8), truncatedTrue = Array(#","truncated":true"#.utf8)
+        static let null = Array("null".utf8)
+
+        /// `,"rule":…,"class":…,"severity":…,"title":…,"origin":…` of a rule, rendered once.
+        private var ruleHeads: [Int: [UInt8]] = [:]
+        private var entryTexts: [Int: [UInt8]] = [:]
+
+        private func ruleHead(_ rule: CompiledRule) -> [UInt8] {
+            if let head = ruleHeads[rule.index] { return head }
+            var head = Self.ruleKey
+            JSONWriter.escape(rule.id, into: &head)
+            head += Self.classKey
+            JSONWriter.escape(rule.ruleClass.rawValue, into: &head)
+            head += Self.severityKey
+            JSONWriter.escape(rule.severity.rawValue, into: &head)
+            head += Self.titleKey
+            JSONWriter.escape(rule.title, into: &head)
+            head += Self.originKey
+            JSONWriter.escape(rule.spec.origin.rawValue, into: &head)
+            ruleHeads[rule.index] = head
+            return head
+        }
+
+        private func entryBytes(_ rule: CompiledRule) -> [UInt8] {
+            if let text = entryTexts[rule.index] { return text }
+            let text = JSONWriter.bytes(RecordJSON.entry(rule, redactor: redactor, links: links))
+            entryTexts[rule.index] = text
+            return text
+        }
+
+        /// No byte >= 0x80, eight at a time.
+        static func isASCII(_ bytes: [UInt8]) -> Bool {
+            bytes.withUnsafeBytes { p in
+                var i = 0, high: UInt64 = 0
+                while i + 8 <= p.count {
+                    high |= p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    i += 8
+                }
+                while i < p.count {
+                    high |= UInt64(p[i])
+                    i += 1
+                }
+                return high & 0x8080_8080_8080_8080 == 0
+            }
         }
 
         /// Field values repeat (models, providers, exception names): each is redacted once.

@@ -123,6 +123,21 @@ public struct Redactor: Sendable {
     public func redact(_ text: String) -> String {
         // One copy of the bytes for all patterns; a String is built only when something changed.
         var bytes = Array(text.utf8)
+        let changed = mask(&bytes)
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
+    }
+
+    /// `redact` of an ASCII text as bytes, without a String either way (`scan` renders a
+    /// record's text straight from its bytes). Only for ASCII: `redact` of other text also
+    /// repairs invalid UTF-8 and masks whole characters, which a String takes care of.
+    public func redact(ascii bytes: [UInt8]) -> [UInt8] {
+        var bytes = bytes
+        _ = mask(&bytes)
+        return bytes
+    }
+
+    /// Masks every secret in `bytes`; whether any was found.
+    private func mask(_ bytes: inout [UInt8]) -> Bool {
         var changed = false
         let candidates = usesTriggers ? Self.triggered(bytes) : ~0
         for (index, pattern) in compiled.enumerated() where candidates & (1 << index) != 0 {
@@ -131,7 +146,7 @@ public struct Redactor: Sendable {
                 changed = true
             }
         }
-        return changed ? String(decoding: bytes, as: UTF8.self) : text
+        return changed
     }
 
     /// Bit `i` set: pattern `i` can match `bytes` (one of its trigger words is there, or for the

@@ -149,19 +149,38 @@ final class BlockScanTests: XCTestCase {
         XCTAssertEqual(got, [1]) // one record, an unknown error by its look
     }
 
+    /// `RecordJSON.Renderer` writes field by field with per-rule caches; `RecordJSON.render` goes
+    /// through a `JSONWriter.Value` tree. Same bytes for every kind of record: rules and unknown
+    /// errors, ASCII and not, secrets to mask, levels, timestamps, templates, truncated lines.
     func testCachedEntryRendererWritesTheSameBytes() throws {
         let ruleSet = try Self.shippedRules()
-        let text = try String(contentsOf: Self.repository.appendingPathComponent("Samples/litellm-proxy.log"), encoding: .utf8)
+        var texts: [String] = []
+        let samples = Self.repository.appendingPathComponent("Samples")
+        for name in try FileManager.default.contentsOfDirectory(atPath: samples.path) where name.hasSuffix(".log") {
+            texts.append(try String(contentsOf: samples.appendingPathComponent(name), encoding: .utf8))
+        }
+        texts += try Self.corpusTexts()
+        for rule in ruleSet.rules { texts += rule.spec.examples.map(\.text) }
+        texts += [
+            "ERROR: café crashed with KeyError: 'modèle' api_key=sk-abcdefghijklmnop1234 \u{1}",
+            "{\"level\": \"ERROR\", \"message\": \"Weird failure 42 at /v1/x\", \"timestamp\": \"2025-01-01T00:00:00Z\"}",
+            "ERROR: " + String(repeating: "x", count: 70_000) + " RateLimitError: too many",
+            "ERROR: bad byte \u{FFFD} Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345",
+        ]
         let classifier = Classifier(ruleSet: ruleSet)
         let redactor = Redactor()
         let renderer = RecordJSON.Renderer(redactor: redactor, links: EntryLinks())
-        var n = 0
-        for record in Framer.records(in: text, source: "s") {
-            guard let c = classifier.classify(record) else { continue }
-            XCTAssertEqual(renderer.render(c), RecordJSON.render(c, redactor: redactor, links: EntryLinks()))
-            n += 1
+        var n = 0, unknown = 0
+        for (i, text) in texts.enumerated() {
+            for record in Framer.records(in: text, source: "s\(i)") {
+                guard let c = classifier.classify(record) else { continue }
+                XCTAssertEqual(renderer.render(c), RecordJSON.render(c, redactor: redactor, links: EntryLinks()))
+                n += 1
+                if c.rule == nil { unknown += 1 }
+            }
         }
-        XCTAssertGreaterThan(n, 10)
+        XCTAssertGreaterThan(n, 300)
+        XCTAssertGreaterThan(unknown, 2)
     }
 
     func testJSONEscapingByBytesKeepsTheContract() {
