@@ -60,6 +60,27 @@ final class SparseFramerTests: XCTestCase {
         return (got, framer.statistics.records, framer.statistics.lines)
     }
 
+    /// The same a block of lines at a time (`push(lines:final:)`, the C cleaner), `every` lines
+    /// a block, as `scan`'s stretches hand them over.
+    static func sparseBlocks(_ bytes: [UInt8], ruleSet: RuleSet, gate: RecordGate, every: Int) -> (outcomes: [Outcome], lines: Int) {
+        var framer = SparseFramer(source: "t", gate: gate)
+        var records: [LogRecord] = []
+        var start = 0, newlines = 0
+        for i in bytes.indices where bytes[i] == 0x0A {
+            newlines += 1
+            if newlines % every == 0 {
+                framer.push(lines: bytes[start...i], final: false, into: &records)
+                framer.drain(into: &records)
+                start = i + 1
+            }
+        }
+        framer.push(lines: bytes[start...], final: true, into: &records)
+        framer.finish(into: &records)
+        var got: [Outcome] = []
+        Classifier(ruleSet: ruleSet).classify(batch: records) { got.append(outcome($0)) }
+        return (got, framer.statistics.lines)
+    }
+
     @discardableResult
     func assertSame(_ text: String, every sizes: [Int] = [1, 2, 7, 64, 100_000], name: String,
                     file: StaticString = #filePath, line: UInt = #line) throws -> (outcomes: Int, framed: Int, lines: Int) {
@@ -85,6 +106,14 @@ final class SparseFramerTests: XCTestCase {
             if got.outcomes.count != expected.count {
                 let missing = expected.filter { !got.outcomes.contains($0) }.prefix(3)
                 XCTFail("\(name): every \(every): missed \(missing)", file: file, line: line)
+            }
+            let blocks = Self.sparseBlocks(bytes, ruleSet: ruleSet, gate: gate, every: every)
+            XCTAssertEqual(blocks.lines, Self.lines(bytes).count, "\(name): blocks of \(every): lines", file: file, line: line)
+            XCTAssertEqual(blocks.outcomes.count, expected.count, "\(name): blocks of \(every): number of outcomes",
+                           file: file, line: line)
+            for (a, b) in zip(blocks.outcomes, expected) where a != b {
+                XCTFail("\(name): blocks of \(every):\n blocks \(a)\n full   \(b)", file: file, line: line)
+                break
             }
         }
         return (expected.count, framed, lines)

@@ -1,4 +1,5 @@
-// libFuzzer target: the gated scan path (`SparseFramer`, `RecordGate`, `JSONLine.skim`) against
+// libFuzzer target: the gated scan path (`SparseFramer` line by line and a block at a time,
+// `RecordGate`, `JSONLine.skim`, the CLineScan C loops) against
 // the full framer, with the shipped rules. Whatever the bytes, both must give the same
 // classifications (record text, lines, level, time, attributes; rule, fields, template), however
 // the lines are cut into blocks. A difference is a crash with the input kept.
@@ -66,5 +67,27 @@ public func fuzzSparse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 
     precondition(sparse.statistics.lines == lines.count, "every line is counted")
     precondition(got == expected, "the gated path gives the same classifications as framing every line")
+
+    // The same lines a block at a time (`push(lines:)`, the C cleaner with its hand-backs), in
+    // blocks of `every` lines as `scan`'s stretches give them.
+    var blocks = SparseFramer(source: "fuzz", gate: gate, configuration: configuration)
+    var blockHot: [LogRecord] = []
+    var start = 0, newlines = 0
+    for i in bytes.indices where bytes[i] == 0x0A {
+        newlines += 1
+        if newlines % every == 0 {
+            let taken = blocks.push(lines: bytes[start...i], final: false, into: &blockHot)
+            precondition(taken == i + 1, "a block of whole lines is taken whole")
+            blocks.drain(into: &blockHot)
+            start = i + 1
+        }
+    }
+    let taken = blocks.push(lines: bytes[start...], final: true, into: &blockHot)
+    precondition(taken == bytes.count, "the last block is taken whole")
+    blocks.finish(into: &blockHot)
+    var gotBlocks: [Outcome] = []
+    for record in blockHot { if let c = classifier.classify(record) { gotBlocks.append(Outcome(c)) } }
+    precondition(blocks.statistics.lines == lines.count, "every line is counted, a block at a time")
+    precondition(gotBlocks == expected, "blocks of lines give the same classifications as framing every line")
     return 0
 }
