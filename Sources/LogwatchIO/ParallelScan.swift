@@ -41,7 +41,7 @@ struct ParallelScan {
         defer { close(fd) }
 
         limitMallocArenas(to: workers + 1)
-        let queue = Handoff<Stretch.Work>(capacity: workers + 1)
+        let queue = Handoff<Stretch.Work>(capacity: 2 * workers + 2)
         let results = ResultBoard()
         var threads: [Thread] = []
         for _ in 0..<workers {
@@ -72,7 +72,7 @@ struct ParallelScan {
 
         var cutter = Cutter(configuration: configuration)
         var dispatched = 0, merged = 0
-        let maxInFlight = workers + 1
+        let maxInFlight = 2 * workers + 2
         while true {
             while dispatched - merged >= maxInFlight {
                 take(results.take(merged))
@@ -355,14 +355,18 @@ struct Stretch {
         return result
     }
 
+    /// All records classified first, then all rendered: each pass keeps its own tables
+    /// (Hyperscan's and PCRE2's, then the renderer's) in the cache for the whole batch.
     private mutating func classifyRecords() {
+        let first = result.classifications.count
         for record in records {
-            guard let classification = scanner.classifier.classify(record) else { continue }
-            if let renderer = scanner.renderer {
+            if let classification = scanner.classifier.classify(record) { result.classifications.append(classification) }
+        }
+        if let renderer = scanner.renderer {
+            for classification in result.classifications[first...] {
                 renderer.renderBytes(classification, into: &result.output)
                 result.output.append(0x0A)
             }
-            result.classifications.append(classification)
         }
         records.removeAll(keepingCapacity: true)
     }
