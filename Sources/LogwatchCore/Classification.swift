@@ -29,8 +29,8 @@ public struct Classification: Sendable {
 public final class Classifier {
     public let matcher: Matcher
 
-    public init(ruleSet: RuleSet, recordDatabase: HyperscanDatabase? = nil) {
-        matcher = Matcher(ruleSet: ruleSet, recordDatabase: recordDatabase)
+    public init(ruleSet: RuleSet) {
+        matcher = Matcher(ruleSet: ruleSet)
     }
 
     public var ruleSet: RuleSet { matcher.ruleSet }

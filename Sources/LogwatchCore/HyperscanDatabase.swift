@@ -15,10 +15,6 @@ public final class HyperscanDatabase: @unchecked Sendable {
         public var pattern: String
         public var id: UInt32
         public var prefilter: Bool
-        /// Report each expression at most once per scan (`HS_FLAG_SINGLEMATCH`): for scans that
-        /// only ask which expressions matched (`RuleSet.recordDatabase`), never for block scans
-        /// that need every match's end.
-        public var singleMatch = false
     }
 
     /// A pattern Hyperscan refused, with the index of the expression and its reason.
@@ -55,10 +51,9 @@ public final class HyperscanDatabase: @unchecked Sendable {
 
     /// No `HS_FLAG_SINGLEMATCH`: a whole block of records is scanned at once (`scanEnds`),
     /// and every match's end offset is needed to tell which record it belongs to.
-    static func flags(prefilter: Bool, singleMatch: Bool = false) -> UInt32 {
+    static func flags(prefilter: Bool) -> UInt32 {
         var flags = UInt32(HS_FLAG_MULTILINE)
         if prefilter { flags |= UInt32(HS_FLAG_PREFILTER) }
-        if singleMatch { flags |= UInt32(HS_FLAG_SINGLEMATCH) }
         return flags
     }
 
@@ -66,7 +61,7 @@ public final class HyperscanDatabase: @unchecked Sendable {
         let patterns = expressions.map { strdup($0.pattern) }
         defer { patterns.forEach { free($0) } }
         var cPatterns: [UnsafePointer<CChar>?] = patterns.map { UnsafePointer($0) }
-        var flags = expressions.map { Self.flags(prefilter: $0.prefilter, singleMatch: $0.singleMatch) }
+        var flags = expressions.map { Self.flags(prefilter: $0.prefilter) }
         var ids = expressions.map { $0.id }
         var db: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?

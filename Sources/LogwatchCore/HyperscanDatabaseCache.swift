@@ -16,9 +16,7 @@ enum CachedDatabase {
     static func descriptor(_ expressions: [HyperscanDatabase.Expression]) -> [UInt8] {
         var text = "logwatch-hs-cache 1\n" + HyperscanDatabase.hostDescription + "\n"
         for expression in expressions {
-            // Single-match entries say so; others are written as before, so their keys stay valid.
-            text += "\(expression.id) \(expression.prefilter ? 1 : 0)\(expression.singleMatch ? " s" : "") "
-                + "\(expression.pattern.utf8.count) \(expression.pattern)\n"
+            text += "\(expression.id) \(expression.prefilter ? 1 : 0) \(expression.pattern.utf8.count) \(expression.pattern)\n"
         }
         return Array(text.utf8)
     }

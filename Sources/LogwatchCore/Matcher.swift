@@ -5,17 +5,14 @@
 public final class Matcher {
     public let ruleSet: RuleSet
     private let scanner: HyperscanScanner
-    /// For `match`: a scanner of `RuleSet.recordDatabase` when given, else `scanner`.
-    private let recordScanner: HyperscanScanner
     /// PCRE2 calls that hit the match or depth limit (treated as no match).
     public private(set) var limitHits = 0
     /// Reused by `candidates(_:)`: the records of one block joined by newlines.
     private var batch: [UInt8] = []
 
-    public init(ruleSet: RuleSet, recordDatabase: HyperscanDatabase? = nil) {
+    public init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
         self.scanner = HyperscanScanner(database: ruleSet.database)
-        self.recordScanner = recordDatabase.map { HyperscanScanner(database: $0) } ?? scanner
     }
 
     /// The outcome for one record.
@@ -42,7 +39,7 @@ public final class Matcher {
     }
 
     public func match(bytes: UnsafeRawBufferPointer) -> Result {
-        let ids = recordScanner.scan(bytes)
+        let ids = scanner.scan(bytes)
         var result = Result(winner: nil, fields: [:], matches: [], benign: nil, looksLikeError: false)
         if ids.isEmpty { return result }
 

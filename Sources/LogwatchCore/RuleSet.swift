@@ -73,19 +73,6 @@ public final class RuleSet: Sendable {
 
     public func rule(id: String) -> CompiledRule? { rules.first { $0.id == id } }
 
-    /// The same expressions compiled with `HS_FLAG_SINGLEMATCH`, for classifying one record at a
-    /// time (`Matcher.match` only asks which expressions matched): a third less time per record
-    /// than the block-scan database, which must report every match. Built on demand (only `scan`
-    /// asks) and cached like the main one; nil when Hyperscan refuses (then the main one serves).
-    public func recordDatabase(cache: (any HyperscanDatabaseCache)?) -> HyperscanDatabase? {
-        let expressions = database.expressions.map { expression in
-            var single = expression
-            single.singleMatch = true
-            return single
-        }
-        return try? HyperscanDatabase.compiled(expressions, cache: cache)
-    }
-
     /// Whether a slot ran as a Hyperscan prefilter and so needs PCRE2 to confirm.
     func isPrefilter(_ slot: Int) -> Bool { database.expressions[slot].prefilter }
 

@@ -13,7 +13,7 @@ public struct BatchScan {
         /// a block scan to find them again would be wasted.
         public var candidatesOnly = false
         /// A file to scan in stretches on every core (`ParallelScan`) instead of through `frame`.
-        var stretches: (path: String, source: String, gate: RecordGate, recordDatabase: HyperscanDatabase?)?
+        var stretches: (path: String, source: String, gate: RecordGate)?
 
         public init(name: String, candidatesOnly: Bool = false,
                     frame: @escaping (([LogRecord]) -> Void) throws -> Framer.Statistics) {
@@ -24,14 +24,13 @@ public struct BatchScan {
 
         /// A file read from its start (`-` is standard input). With a gate, only the stretches
         /// that can lead to output are framed (same output, a fraction of the work).
-        /// `recordDatabase`: `RuleSet.recordDatabase`, for classifying the gated records.
-        public static func file(_ path: String, gate: RecordGate? = nil, recordDatabase: HyperscanDatabase? = nil) -> Input {
+        public static func file(_ path: String, gate: RecordGate? = nil) -> Input {
             let file = path == "-" ? "/dev/stdin" : path, source = path == "-" ? "stdin" : path
             var input = Input(name: path, candidatesOnly: gate != nil) { body in
                 if let gate { return try FileReader.sparseBlocks(path: file, source: source, gate: gate, body) }
                 return try FileReader.frameBlocks(path: file, source: source, body)
             }
-            if let gate { input.stretches = (file, source, gate, recordDatabase) }
+            if let gate { input.stretches = (file, source, gate) }
             return input
         }
     }
@@ -70,7 +69,7 @@ public struct BatchScan {
             do {
                 if let stretches = input.stretches {
                     let scan = ParallelScan(path: stretches.path, source: stretches.source, gate: stretches.gate,
-                                            ruleSet: ruleSet, recordDatabase: stretches.recordDatabase,
+                                            ruleSet: ruleSet,
                                             renderer: { json ? RecordJSON.Renderer(redactor: redactor, links: links) : nil },
                                             workers: workers)
                     let stats = try scan.run { result in

@@ -24,8 +24,6 @@ struct ParallelScan {
     let source: String
     let gate: RecordGate
     let ruleSet: RuleSet
-    /// `RuleSet.recordDatabase`, for the workers' classifiers.
-    var recordDatabase: HyperscanDatabase?
     let renderer: () -> RecordJSON.Renderer?
     let workers: Int
     var configuration = Framer.Configuration()
@@ -46,7 +44,6 @@ struct ParallelScan {
         var threads: [Thread] = []
         for _ in 0..<workers {
             let scanner = UncheckedSendable(StretchScanner(source: source, gate: gate, ruleSet: ruleSet,
-                                                           recordDatabase: recordDatabase,
                                                            renderer: renderer(), configuration: configuration))
             let thread = Thread {
                 while let work = queue.take() { results.put(work.index, scanner.value.scan(work)) }
@@ -108,8 +105,8 @@ struct ParallelScan {
 
     /// The rest of the file on this thread, as one stretch, results handed over per read.
     private func scanRest(fd: Int32, held: (bytes: ArraySlice<UInt8>, lineOffset: Int), _ take: (StretchResult) -> Void) throws {
-        let scanner = StretchScanner(source: source, gate: gate, ruleSet: ruleSet, recordDatabase: recordDatabase,
-                                     renderer: renderer(), configuration: configuration)
+        let scanner = StretchScanner(source: source, gate: gate, ruleSet: ruleSet, renderer: renderer(),
+                                     configuration: configuration)
         var stretch = scanner.begin(lineOffset: held.lineOffset)
         stretch.feed(held.bytes)
         take(stretch.takeResult())
@@ -249,11 +246,11 @@ final class StretchScanner {
     let renderer: RecordJSON.Renderer?
     let configuration: Framer.Configuration
 
-    init(source: String, gate: RecordGate, ruleSet: RuleSet, recordDatabase: HyperscanDatabase?,
-         renderer: RecordJSON.Renderer?, configuration: Framer.Configuration) {
+    init(source: String, gate: RecordGate, ruleSet: RuleSet, renderer: RecordJSON.Renderer?,
+         configuration: Framer.Configuration) {
         self.source = source
         self.gate = gate
-        self.classifier = Classifier(ruleSet: ruleSet, recordDatabase: recordDatabase)
+        self.classifier = Classifier(ruleSet: ruleSet)
         self.renderer = renderer
         self.configuration = configuration
     }

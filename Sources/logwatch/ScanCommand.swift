@@ -41,10 +41,8 @@ struct ScanCommand: ParsableCommand {
         let ruleSet = try common.loadRules()
         let scan = BatchScan(json: common.json, links: common.links, colour: Output.colourOnStdout)
         // Frames only what can lead to output; nil (frame everything) for rule sets it cannot gate.
-        let cache = FileDatabaseCache.standard()
-        let gate = frameAll ? nil : RecordGate(ruleSet: ruleSet, cache: cache)
-        let recordDatabase = gate == nil || files.isEmpty ? nil : ruleSet.recordDatabase(cache: cache)
-        var inputs = files.map { BatchScan.Input.file($0, gate: gate, recordDatabase: recordDatabase) }
+        let gate = frameAll ? nil : RecordGate(ruleSet: ruleSet, cache: FileDatabaseCache.standard())
+        var inputs = files.map { BatchScan.Input.file($0, gate: gate) }
         if let journalDirectory {
             inputs.append(JournalScan(directory: journalDirectory, units: units.isEmpty ? ["litellm.service"] : units,
                                       matches: matches).input)

@@ -93,31 +93,6 @@ final class BlockScanTests: XCTestCase {
         XCTAssertGreaterThan(n2, 100)
     }
 
-    /// `scan` classifies each gated record with the single-match database: which expressions
-    /// matched is all `Matcher.match` asks, so every outcome must be the same as with the main one.
-    func testSingleMatchDatabaseGivesTheSameOutcomes() throws {
-        let ruleSet = try Self.shippedRules()
-        let recordDatabase = try XCTUnwrap(ruleSet.recordDatabase(cache: nil))
-        XCTAssertTrue(recordDatabase.expressions.allSatisfy(\.singleMatch))
-        var texts: [String] = try Self.corpusTexts()
-        for rule in ruleSet.rules {
-            texts += (rule.spec.examples + rule.spec.counterexamples).map { (example: RuleSpec.Example) in example.text }
-        }
-        let samples = Self.repository.appendingPathComponent("Samples")
-        var records = texts.enumerated().flatMap { i, text in Framer.records(in: text, source: "t\(i)") }
-        for name in try FileManager.default.contentsOfDirectory(atPath: samples.path) where name.hasSuffix(".log") {
-            records += Framer.records(in: try Array(Data(contentsOf: samples.appendingPathComponent(name))), source: name)
-        }
-        let main = Classifier(ruleSet: ruleSet), single = Classifier(ruleSet: ruleSet, recordDatabase: recordDatabase)
-        var compared = 0
-        for record in records {
-            let a = main.classify(record).map(Self.outcome), b = single.classify(record).map(Self.outcome)
-            XCTAssertEqual(a, b, record.string)
-            if a != nil { compared += 1 }
-        }
-        XCTAssertGreaterThan(compared, 300)
-    }
-
     func testBenignOnlyRecordsStayQuietUnlessTheirLevelSaysError() throws {
         let ruleSet = try TestRules.compile([
             ("benign/ok.yaml", TestRules.yaml(id: "ok", cls: "benign", match: ["200 OK"], example: "200 OK")),

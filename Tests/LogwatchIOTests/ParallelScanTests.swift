@@ -15,11 +15,6 @@ final class ParallelScanTests: XCTestCase {
         return (ruleSet, try XCTUnwrap(RecordGate(ruleSet: ruleSet)))
     }
 
-    /// The single-match database `scan` classifies with (the reference uses the main one).
-    static let recordDatabase = Result { () throws -> HyperscanDatabase in
-        try XCTUnwrap(try shared.get().0.recordDatabase(cache: nil))
-    }
-
     struct Scan: Equatable {
         var output: [UInt8]
         var rules: [String]
@@ -46,7 +41,6 @@ final class ParallelScanTests: XCTestCase {
     static func parallel(_ path: String, ruleSet: RuleSet, gate: RecordGate, workers: Int, stretch: Int,
                          holdLimit: Int = SparseFramer.holdLimit) throws -> Scan {
         var parallel = ParallelScan(path: path, source: path, gate: gate, ruleSet: ruleSet,
-                                    recordDatabase: try recordDatabase.get(),
                                     renderer: { RecordJSON.Renderer(redactor: Redactor(), links: EntryLinks()) },
                                     workers: workers)
         parallel.stretchSize = stretch
