@@ -143,9 +143,14 @@ public final class Matcher {
     /// then the shared extractors for fields still missing.
     func fields(for rule: CompiledRule, pattern: Int, _ bytes: UnsafeRawBufferPointer) -> [String: String] {
         var fields: [String: String] = [:]
+        // Bits of the shared extractors' names found so far (`RuleSet.extractorNameBits`).
+        var found: UInt64 = 0
         func absorb(_ captures: [String: String]?) {
             for (name, value) in captures ?? [:] where fields[name] == nil && !value.isEmpty {
-                if let value = CommonFields.normalise(name, value) { fields[name] = value }
+                if let value = CommonFields.normalise(name, value) {
+                    fields[name] = value
+                    found |= ruleSet.extractorNameBits[name] ?? 0
+                }
             }
         }
         absorb(rule.match[pattern].captures(in: bytes))
@@ -153,8 +158,14 @@ public final class Matcher {
             absorb(other.captures(in: bytes))
         }
         for extractor in rule.extract { absorb(extractor.captures(in: bytes)) }
-        for (extractor, last) in ruleSet.extractors {
-            if extractor.names.allSatisfy({ fields[$0.name] != nil }) { continue }
+        let byBits = !ruleSet.extractorNames.isEmpty
+        for (index, (extractor, last)) in ruleSet.extractors.enumerated() {
+            if byBits {
+                let names = ruleSet.extractorNames[index]
+                if names & found == names { continue }
+            } else if extractor.names.allSatisfy({ fields[$0.name] != nil }) {
+                continue
+            }
             absorb(last ? lastCaptures(extractor, bytes) : extractor.captures(in: bytes))
         }
         return fields

@@ -15,6 +15,12 @@ public final class RuleSet: Sendable {
     /// Pattern source length per match slot: the tie-breaker "most specific".
     let specificity: [Int]
     let extractors: [(PCRE2Pattern, Bool)]
+    /// The names the shared extractors capture, each with one bit (at most 64; past that,
+    /// `extractorNames` is empty and every extractor runs), and per extractor the bits of its
+    /// names: `Matcher.fields` skips an extractor whose fields are all found without hashing
+    /// their names for every record.
+    let extractorNameBits: [String: UInt64]
+    let extractorNames: [UInt64]
     /// No expression uses an anchor that tells a lone record from the same record inside a
     /// block of records (`\A`, `\z`, `\Z`, `\G`): `Matcher.candidates` may scan blocks.
     let blockScanSafe: Bool
@@ -28,6 +34,14 @@ public final class RuleSet: Sendable {
         self.slots = slots
         self.specificity = specificity
         self.extractors = extractors
+        var bits: [String: UInt64] = [:]
+        for (pattern, _) in extractors {
+            for (name, _) in pattern.names where bits[name] == nil && bits.count < 64 { bits[name] = 1 << UInt64(bits.count) }
+        }
+        let names = extractors.map { $0.0.names.reduce(UInt64(0)) { $0 | (bits[$1.name] ?? 0) } }
+        let complete = extractors.allSatisfy { $0.0.names.allSatisfy { bits[$0.name] != nil } }
+        self.extractorNameBits = complete ? bits : [:]
+        self.extractorNames = complete ? names : []
         self.blockScanSafe = !database.expressions.contains { Self.hasAbsoluteAnchor($0.pattern) }
         self.benignExact = slots.indices.map { slot in
             guard case .match(let rule, _) = slots[slot] else { return false }
