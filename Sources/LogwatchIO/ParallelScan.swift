@@ -11,8 +11,8 @@ import LogwatchCore
 /// (`Framer.opensRecord`), so a framer started at such a line gives the same records as one
 /// that saw the whole file, and the stretches' records, concatenated, are the file's records.
 /// `ParallelScanTests` compares it with the one-thread path on the samples and on generated
-/// logs cut at every size. When no line opens a record for `SparseFramer.holdLimit` bytes there
-/// is nowhere to cut: the rest of the file is scanned on the calling thread as one stretch.
+/// logs cut at every size. When no line opens a record for `defaultHoldLimit` bytes there is
+/// nowhere to cut: the rest of the file is scanned on the calling thread as one stretch.
 struct ParallelScan {
     /// Small enough that the stretches in flight and each worker's framer buffers stay small
     /// (issue #7: scan under 32 MB), large enough that the per-stretch hand-offs cost little.
@@ -31,8 +31,11 @@ struct ParallelScan {
     var configuration = Framer.Configuration()
     /// Bytes read per stretch (tests cut finer).
     var stretchSize = ParallelScan.defaultStretchSize
-    /// Held bytes without a place to cut before the rest is scanned on this thread.
-    var holdLimit = SparseFramer.holdLimit
+    /// Held bytes without a place to cut before the rest of the file is scanned on this thread.
+    /// 1 MiB, a framer's largest record: a longer stretch without a line that opens a record is
+    /// a pathological log (a 100 MB line), where memory matters more than the second core.
+    var holdLimit = ParallelScan.defaultHoldLimit
+    static let defaultHoldLimit = 1 << 20
 
     /// Reads the whole file; `merge` gets every stretch's result on the calling thread, in order.
     func run(_ merge: (StretchResult) -> Void) throws -> Framer.Statistics {

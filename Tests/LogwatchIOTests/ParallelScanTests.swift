@@ -39,7 +39,7 @@ final class ParallelScanTests: XCTestCase {
     }
 
     static func parallel(_ path: String, ruleSet: RuleSet, gate: RecordGate, workers: Int, stretch: Int,
-                         holdLimit: Int = SparseFramer.holdLimit) throws -> Scan {
+                         holdLimit: Int = ParallelScan.defaultHoldLimit) throws -> Scan {
         var parallel = ParallelScan(path: path, source: path, gate: gate, ruleSet: ruleSet,
                                     renderer: { RecordJSON.Renderer(redactor: Redactor(), links: EntryLinks()) },
                                     workers: workers)
@@ -56,7 +56,7 @@ final class ParallelScanTests: XCTestCase {
     }
 
     func assertSame(_ text: [UInt8], name: String, stretches: [Int], workers: [Int] = [1, 2, 3],
-                    holdLimit: Int = SparseFramer.holdLimit, file: StaticString = #filePath, line: UInt = #line) throws {
+                    holdLimit: Int = ParallelScan.defaultHoldLimit, file: StaticString = #filePath, line: UInt = #line) throws {
         let (ruleSet, gate) = try Self.shared.get()
         let path = NSTemporaryDirectory() + "parallel-scan-\(UUID().uuidString).log"
         FileManager.default.createFile(atPath: path, contents: Data(text))
