@@ -40,15 +40,8 @@ public enum RecordJSON {
             if let rule = c.rule {
                 out += ruleHead(rule)
             } else {
-                out += Self.ruleKey
-                JSONWriter.escape(c.ruleID, into: &out)
-                out += Self.classKey
-                JSONWriter.escape(c.ruleClass.rawValue, into: &out)
-                out += Self.severityKey
-                JSONWriter.escape(c.severity.rawValue, into: &out)
-                out += Self.titleKey
-                JSONWriter.escape(c.title, into: &out)
-                out += Self.originNull
+                Self.appendHead(id: c.ruleID, ruleClass: c.ruleClass, severity: c.severity, title: c.title, origin: nil,
+                                into: &out)
             }
             out += Self.fieldsKey
             JSONWriter.write(.fields(redacted(c.fields)), into: &out, indent: nil, level: 0)
@@ -102,18 +95,29 @@ public enum RecordJSON {
 
         private func ruleHead(_ rule: CompiledRule) -> [UInt8] {
             if let head = ruleHeads[rule.index] { return head }
-            var head = Self.ruleKey
-            JSONWriter.escape(rule.id, into: &head)
-            head += Self.classKey
-            JSONWriter.escape(rule.ruleClass.rawValue, into: &head)
-            head += Self.severityKey
-            JSONWriter.escape(rule.severity.rawValue, into: &head)
-            head += Self.titleKey
-            JSONWriter.escape(rule.title, into: &head)
-            head += Self.originKey
-            JSONWriter.escape(rule.spec.origin.rawValue, into: &head)
+            var head: [UInt8] = []
+            Self.appendHead(id: rule.id, ruleClass: rule.ruleClass, severity: rule.severity, title: rule.title,
+                            origin: rule.spec.origin.rawValue, into: &head)
             ruleHeads[rule.index] = head
             return head
+        }
+
+        static func appendHead(id: String, ruleClass: IncidentClass, severity: Severity, title: String, origin: String?,
+                               into out: inout [UInt8]) {
+            out += ruleKey
+            JSONWriter.escape(id, into: &out)
+            out += classKey
+            JSONWriter.escape(ruleClass.rawValue, into: &out)
+            out += severityKey
+            JSONWriter.escape(severity.rawValue, into: &out)
+            out += titleKey
+            JSONWriter.escape(title, into: &out)
+            if let origin {
+                out += originKey
+                JSONWriter.escape(origin, into: &out)
+            } else {
+                out += originNull
+            }
         }
 
         private func entryBytes(_ rule: CompiledRule) -> [UInt8] {
