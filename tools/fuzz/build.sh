@@ -20,7 +20,7 @@ FLAGS=(-sanitize=fuzzer,address -parse-as-library -Onone -g
 if [ ! -f "$OUT/libLogwatchCore.a" ] || [ -n "$(find Sources/LogwatchCore Sources/CLineScan -newer "$OUT/libLogwatchCore.a" \( -name '*.swift' -o -name '*.h' \))" ]; then
   echo "fuzz: compiling LogwatchCore with coverage"
   swiftc "${FLAGS[@]}" -module-name LogwatchCore -emit-module -emit-module-path "$OUT/LogwatchCore.swiftmodule" \
-    -emit-library -static -o "$OUT/libLogwatchCore.a" Sources/LogwatchCore/*.swift
+    -emit-library -static -o "$OUT/libLogwatchCore.a" $(find Sources/LogwatchCore -name "*.swift" | sort)
 fi
 for target in FuzzFramer FuzzJSONLine FuzzRuleLoader FuzzSparse; do
   if [ -f "$OUT/$target" ] && [ "$OUT/$target" -nt "$OUT/libLogwatchCore.a" ] && [ "$OUT/$target" -nt "tools/fuzz/$target.swift" ]; then
