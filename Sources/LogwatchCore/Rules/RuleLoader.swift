@@ -6,7 +6,7 @@ import Yams
 public struct RuleLoader: Sendable {
     public static let topLevelKeys: Set<String> = [
         "id", "class", "origin", "severity", "title", "priority", "match", "unless", "extract",
-        "fingerprint", "entry", "examples", "counterexamples",
+        "fingerprint", "entry", "examples", "counterexamples", "consequence_of",
     ]
 
     public init() {}
@@ -185,6 +185,7 @@ public struct RuleLoader: Sendable {
             }
         }
 
+        let consequence = values["consequence_of"].flatMap { parseConsequence($0, problem: problem) }
         let entry = parseEntry(values["entry"], ruleClass: ruleClass, problem: problem)
         let examples = parseExamples(values["examples"], key: "examples", problem: problem)
         let counterexamples = parseExamples(values["counterexamples"], key: "counterexamples", problem: problem)
@@ -198,7 +199,8 @@ public struct RuleLoader: Sendable {
 
         return RuleSpec(file: path, id: id, ruleClass: ruleClass, origin: origin, severity: severity, title: title,
                         priority: priority, match: match, unless: unless, extract: extract, fingerprint: fingerprint,
-                        entry: entry, examples: examples, counterexamples: counterexamples, keyLines: keyLines)
+                        entry: entry, examples: examples, counterexamples: counterexamples, keyLines: keyLines,
+                        consequenceOf: consequence)
     }
 
     private func parseEntry(_ node: Node?, ruleClass: IncidentClass,

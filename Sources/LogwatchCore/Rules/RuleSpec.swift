@@ -30,6 +30,8 @@ public struct RuleSpec: Sendable {
     public var counterexamples: [Example]
     /// Line of each top-level key, for error messages about the key as a whole.
     public var keyLines: [String: Int]
+    /// `consequence_of:` (optional): the causes whose incident records of this rule join.
+    public var consequenceOf: Consequence? = nil
 
     public func line(of key: String) -> Int { keyLines[key] ?? 1 }
 }
