@@ -38,6 +38,16 @@ public struct Incident: Sendable, Codable {
     /// Set when the incident opened shortly after a watched unit started or stopped:
     /// "began 40 s after litellm.service restarted at 12:03:11 UTC".
     public var deployContext: String?
+    /// Records per signature (rule id), the incident's own rule included: "uvicorn-access-401: 2"
+    /// for the access lines its failures left. Only the own rule's records count in `count`.
+    public var signatures: [String: Int] = [:]
+    /// A few records of other signatures that joined it (evidence and consequences), first of each.
+    public var evidence: [Evidence] = []
+    /// Debug-level repeats of its records (LiteLLM logs some errors at DEBUG and at ERROR): one
+    /// record's worth, so not in `count`.
+    public var repeats = 0
+    /// The level of its last own record, to tell a debug repeat from a new failure.
+    public var lastLevel: String?
     /// How many records the last terminal update showed, and when (`markNoticed`, `dueUpdates`).
     public var countAtLastNotice: Int = 0
     public var lastNoticeTime: Double?
@@ -60,6 +70,40 @@ public struct Incident: Sendable, Codable {
     public var duration: Double { max(0, last.time - first.time) }
 }
 
+/// A record of another signature that joined an incident, as shown under "also seen".
+public struct Evidence: Sendable, Equatable, Codable {
+    public enum Role: String, Sendable, Codable {
+        /// The same failure in another wording (router and proxy lines, `Received Model Group=`).
+        case form
+        /// The failure seen again elsewhere: the access line its request left.
+        case evidence
+        /// Something the failure caused: a router cooldown, a DB outage's follow-up errors.
+        case consequence
+        /// A debug-level copy of a record already counted.
+        case `repeat`
+    }
+
+    public var ruleID: String
+    public var role: Role
+    public var sighting: Sighting
+    /// The record's first line, redacted and cut short.
+    public var text: String
+}
+
+extension Incident {
+    /// Signatures other than its own rule, most frequent first: "uvicorn-access-401 ×2".
+    public var alsoSeen: [(ruleID: String, count: Int)] {
+        signatures.filter { $0.key != ruleID }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            .map { (ruleID: $0.key, count: $0.value) }
+    }
+
+    /// "uvicorn-access-401 ×2, router-no-deployments-cooldown ×1", or nil when nothing else joined.
+    public var alsoSeenText: String? {
+        let seen = alsoSeen
+        return seen.isEmpty ? nil : seen.map { "\($0.ruleID) ×\($0.count)" }.joined(separator: ", ")
+    }
+}
+
 /// Links from notices to the rendered troubleshooting entries.
 public struct EntryLinks: Sendable {
     public var baseURL: String?
@@ -76,4 +120,16 @@ public struct EntryLinks: Sendable {
     }
 
     public static func explainCommand(_ id: String) -> String { "logwatch explain \(id)" }
+
+    /// Whether the base URL points at this machine (loopback or `localhost`): the default, the
+    /// listener's own `/entries`. Readers of a chat channel or Alertmanager are elsewhere, so such
+    /// a link would be dead for them.
+    public var isLocal: Bool {
+        guard let baseURL, let parts = URLParts(baseURL) else { return false }
+        let host = parts.host.lowercased()
+        return host == "localhost" || host.hasPrefix("127.") || host == "[::1]" || host.hasSuffix(".localhost")
+    }
+
+    /// These links for readers elsewhere: none when they would point at this machine.
+    public var forRemoteReaders: EntryLinks { isLocal ? EntryLinks() : self }
 }

@@ -2,7 +2,7 @@
 /// reload. The redactor is code, not state: a decoded book gets a fresh one.
 extension IncidentBook: Codable {
     /// Bumped when the stored shape changes incompatibly; a store can then discard old snapshots.
-    public static let snapshotVersion = 1
+    public static let snapshotVersion = 2
 
     enum CodingKeys: String, CodingKey {
         case version, policy, sampleLimit, incidents, groups, evictedTotal, evictedUnreported

@@ -51,12 +51,14 @@ public struct IncidentBook: Sendable {
         let key = Self.key(rule: classification.ruleID, fingerprint: classification.fingerprintValues)
         // The index is keyed by the id (a hash of the key) so a restored book needs no raw
         // fingerprint values, which may hold secrets the stored incident only has redacted.
-        let id = "i-" + UnknownTemplate.hex(UnknownTemplate.fnv1a(key), digits: 12)
+        let id = Self.id(key: key)
         let record = classification.record
         let sighting = Sighting(source: record.source, line: record.line, timestamp: record.timestamp, time: time)
         if let position = index[id] {
             incidents[position].count += 1
             incidents[position].last = sighting
+            incidents[position].lastLevel = record.level
+            incidents[position].signatures[classification.ruleID, default: 0] += 1
             if incidents[position].announcedAt != nil { incidents[position].state = .updated }
             return (incidents[position], false)
         }
@@ -76,10 +78,66 @@ public struct IncidentBook: Sendable {
             fields: redactor.redact(classification.fields), fingerprint: redactor.redact(fingerprint),
             count: 1, first: sighting, last: sighting, sample: sample, template: classification.template?.text)
         incident.group = policy.groupBy.key(for: incident)
+        incident.lastLevel = record.level
+        incident.signatures[classification.ruleID] = 1
         index[id] = incidents.count
         incidents.append(incident)
         return (incident, true)
     }
+
+    /// The id `add` gives the incident of a classification (a hash of rule and fingerprint).
+    public static func id(for classification: Classification) -> String {
+        id(key: key(rule: classification.ruleID, fingerprint: classification.fingerprintValues))
+    }
+
+    static func id(key: String) -> String { "i-" + UnknownTemplate.hex(UnknownTemplate.fnv1a(key), digits: 12) }
+
+    /// The incident with this id, if the book holds it.
+    public func incident(id: String) -> Incident? { index[id].map { incidents[$0] } }
+
+    /// Joins a record to an incident it belongs to without being its signature (see `Correlator`):
+    /// a form of the same error counts like its own records; evidence, consequences and debug
+    /// repeats are counted per signature and kept as a few evidence lines, not in `count`.
+    @discardableResult
+    public mutating func attach(_ classification: Classification, to id: String, role: Evidence.Role,
+                                time: Double) -> Incident? {
+        guard let position = index[id] else { return nil }
+        let record = classification.record
+        let sighting = Sighting(source: record.source, line: record.line, timestamp: record.timestamp, time: time)
+        incidents[position].signatures[classification.ruleID, default: 0] += 1
+        switch role {
+        case .form:
+            incidents[position].count += 1
+            incidents[position].last = sighting
+            incidents[position].lastLevel = record.level
+            if incidents[position].announcedAt != nil { incidents[position].state = .updated }
+            // Counted under the incident's own signature: it is the same error.
+            if classification.ruleID != incidents[position].ruleID {
+                incidents[position].signatures[classification.ruleID, default: 0] -= 1
+                if incidents[position].signatures[classification.ruleID] == 0 {
+                    incidents[position].signatures[classification.ruleID] = nil
+                }
+                incidents[position].signatures[incidents[position].ruleID, default: 0] += 1
+            }
+        case .repeat:
+            incidents[position].signatures[classification.ruleID, default: 0] -= 1
+            if incidents[position].signatures[classification.ruleID] == 0 { incidents[position].signatures[classification.ruleID] = nil }
+            incidents[position].repeats += 1
+        case .evidence, .consequence:
+            break
+        }
+        if role == .evidence || role == .consequence,
+           incidents[position].evidence.count < Self.evidenceLimit,
+           !incidents[position].evidence.contains(where: { $0.ruleID == classification.ruleID }) {
+            let firstLine = record.string.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+            incidents[position].evidence.append(Evidence(ruleID: classification.ruleID, role: role, sighting: sighting,
+                                                         text: redactor.redact(firstLine).clipped(to: 300)))
+        }
+        return incidents[position]
+    }
+
+    /// Evidence lines kept per incident (the first of each signature).
+    public static let evidenceLimit = 4
 
     /// Adds a deploy context to an incident (see `DeployCorrelator`).
     public mutating func annotate(_ id: String, deployContext: String) {

@@ -41,9 +41,13 @@ public struct Notice: Sendable, Codable {
     public var evicted: Int
     /// Notices the outbox dropped when full since the previous notice (set by the outbox).
     public var dropped: Int
+    /// For `suppressed`: the held notices by kind (`digest`, `reminder`), so the fold says what
+    /// it folded.
+    public var folded: [String: Int]
 
     public init(kind: Kind, time: Double, group: String, items: [Item], suppressed: Int = 0, evicted: Int = 0,
-                dropped: Int = 0) {
+                dropped: Int = 0, folded: [String: Int] = [:]) {
+        self.folded = folded
         self.kind = kind
         self.time = time
         self.group = group

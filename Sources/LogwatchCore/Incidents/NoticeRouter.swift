@@ -51,6 +51,10 @@ public struct NoticeRouter: Sendable {
     public mutating func route(_ notices: [Notice], at now: Double, context: NoticeContext,
                                dropped: (String) -> Int = { _ in 0 }) -> [Output] {
         var outputs: [Output] = []
+        // No dead links: a base URL on this machine (the listener's default) is only for the
+        // terminal; remote readers get the quick fix inline and `logwatch explain ID` instead.
+        var remote = context
+        remote.links = context.links.forRemoteReaders
         for route in routes {
             var admitted: [Notice] = []
             if var gate = gates[route.sink], let summary = gate.flush(at: now) {
@@ -74,7 +78,7 @@ public struct NoticeRouter: Sendable {
             let lost = dropped(route.sink)
             for (index, var notice) in admitted.enumerated() {
                 if index == 0 { notice.dropped += lost }
-                outputs.append(Output(sink: route.sink, notice: notice, payload: route.format.render(notice, context: context)))
+                outputs.append(Output(sink: route.sink, notice: notice, payload: route.format.render(notice, context: route.format.isReadRemotely ? remote : context)))
             }
         }
         return outputs

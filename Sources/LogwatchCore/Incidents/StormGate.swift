@@ -1,6 +1,9 @@
-/// Storm control for one sink: at most `perMinute` notices in any 60-second window. Notices
-/// beyond the cap are held back and folded into one `suppressed` notice ("N more incidents
-/// suppressed") that goes out as soon as the window has room again. Pure: time is an input.
+/// Storm control for one sink: at most `perMinute` notices in any 60-second window. Updates and
+/// reminders beyond the cap are held back and folded into one `suppressed` notice ("N more
+/// incidents suppressed: 3 updates, 1 reminder held back") that goes out as soon as the window
+/// has room again. An incident's first notice and its resolve are never folded: an operator
+/// must learn that something broke and that it stopped; they go out and use up the window.
+/// Pure: time is an input.
 ///
 /// A chat channel wants this; Alertmanager does its own grouping and should not be gated.
 public struct StormGate: Sendable, Codable {
@@ -17,6 +20,8 @@ public struct StormGate: Sendable, Codable {
     private var heldNotices = 0
     private var heldEvicted = 0
     private var heldDropped = 0
+    /// Held notices by kind (`Notice.Kind` raw values), for the fold to say what it folded.
+    private var heldKinds: [String: Int] = [:]
 
     public init(perMinute: Int = 20) {
         self.perMinute = perMinute
@@ -33,7 +38,11 @@ public struct StormGate: Sendable, Codable {
         guard perMinute > 0 else { return [notice] }
         var out: [Notice] = []
         if let summary = flush(at: now) { out.append(summary) }
-        if hasRoom(at: now) {
+        if notice.kind == .firing || notice.kind == .resolved {
+            _ = hasRoom(at: now)
+            sent.append(now)
+            out.append(notice)
+        } else if hasRoom(at: now) {
             sent.append(now)
             out.append(notice)
         } else {
@@ -48,7 +57,8 @@ public struct StormGate: Sendable, Codable {
         guard heldNotices > 0, hasRoom(at: now) else { return nil }
         sent.append(now)
         let summary = Notice(kind: .suppressed, time: now, group: "storm", items: heldItems,
-                             suppressed: heldIDs.count, evicted: heldEvicted, dropped: heldDropped)
+                             suppressed: heldIDs.count, evicted: heldEvicted, dropped: heldDropped, folded: heldKinds)
+        heldKinds = [:]
         heldIDs = []
         heldItems = []
         heldNotices = 0
@@ -74,6 +84,7 @@ public struct StormGate: Sendable, Codable {
 
     private mutating func hold(_ notice: Notice) {
         heldNotices += 1
+        heldKinds[notice.kind.rawValue, default: 0] += 1
         heldEvicted += notice.evicted
         heldDropped += notice.dropped
         for item in notice.items where heldIDs.insert(item.incident.id).inserted {
