@@ -17,4 +17,8 @@ public enum NoticeFormat: String, Sendable, CaseIterable, Codable {
     /// Whether storm control should gate this format (Alertmanager groups and throttles itself,
     /// and dropping its re-posts would let firing alerts lapse).
     public var wantsStormControl: Bool { self != .alertmanager }
+
+    /// Whether people read this format somewhere other than this machine (chat, Alertmanager, a
+    /// webhook's consumers): links to the local listener are dead for them.
+    public var isReadRemotely: Bool { self != .text }
 }

@@ -32,7 +32,8 @@ public struct NoticeText: Sendable {
         case .digest, .resolved:
             blocks = [notice.items.map { line($0, kind: notice.kind) }.joined(separator: "\n")]
         case .suppressed:
-            var lines = [style.bold("storm control") + ": \(NoticeWording.plural(notice.suppressed, "more incident")) suppressed"]
+            var lines = [style.bold("storm control") + ": \(NoticeWording.plural(notice.suppressed, "more incident")) suppressed"
+                         + (NoticeWording.folded(notice).map { " (\($0))" } ?? "")]
             lines += notice.items.map { "  " + style.severity("[\($0.incident.ruleClass.rawValue)]", $0.incident.severity) + " " + $0.incident.title }
             blocks = [lines.joined(separator: "\n")]
         }

@@ -14,12 +14,27 @@ enum NoticeWording {
     /// One line naming what the notice is about.
     static func headline(_ notice: Notice) -> String {
         if notice.kind == .suppressed {
-            return "Storm control: \(plural(notice.suppressed, "more incident")) suppressed"
+            return "Storm control: \(plural(notice.suppressed, "more incident")) suppressed" + (folded(notice).map { " (\($0))" } ?? "")
         }
         if notice.items.count == 1 { return "\(verb(notice.kind)): \(notice.items[0].incident.title)" }
         let classes = Set(notice.items.map(\.incident.ruleClass))
         let what = classes.count == 1 ? "\(classes.first!.rawValue) incidents" : "incidents"
         return "\(verb(notice.kind)): \(notice.items.count) \(what)"
+    }
+
+    /// What a storm fold held back: "3 updates and 1 reminder held back".
+    static func folded(_ notice: Notice) -> String? {
+        let words: [(Notice.Kind, String)] = [(.firing, "new incident notice"), (.digest, "update"), (.reminder, "reminder"),
+                                              (.resolved, "resolve")]
+        let parts = words.compactMap { kind, noun in notice.folded[kind.rawValue].map { plural($0, noun) } }
+        guard !parts.isEmpty else { return nil }
+        let list = parts.count == 1 ? parts[0] : parts.dropLast().joined(separator: ", ") + " and " + parts.last!
+        return list + " held back"
+    }
+
+    /// Names the incidents behind "also seen": the other signatures the failure logged.
+    static func alsoSeen(_ incident: Incident) -> String? {
+        incident.alsoSeenText.map { "also seen: " + $0 }
     }
 
     /// "42 records (+5 new)", or for a resolved incident "42 records over 12m 5s".

@@ -46,9 +46,13 @@ public struct AlertmanagerPayload: Sendable {
         ]
         if let origin = incident.origin { description.append("From \(origin.phrase).") }
         if let deployContext = incident.deployContext { description.append("Deploy: \(deployContext).") }
+        if let also = incident.alsoSeenText { description.append("Also seen: \(also).") }
         let fields = NoticeWording.fields(incident, context)
         if !fields.isEmpty { description.append("Fields: " + fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ")) }
         if let entry = context.entry(for: incident) { description.append("Quick fix: " + entry.quickFix) }
+        if context.link(for: incident) == nil, let pointer = NoticeWording.entryPointer(incident, context: context) {
+            description.append("Full entry: " + pointer)
+        }
         var annotations: [(String, String)] = [
             ("summary", incident.title),
             ("description", description.joined(separator: "\n")),

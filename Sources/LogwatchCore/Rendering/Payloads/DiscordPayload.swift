@@ -72,6 +72,7 @@ public struct DiscordPayload: Sendable {
         var description: [String] = []
         if let origin = incident.origin { description.append("From \(origin.phrase).") }
         if let deployContext = incident.deployContext { description.append("Deploy: \(deployContext).") }
+        if let also = NoticeWording.alsoSeen(incident) { description.append(context.safe(also.prefix(1).uppercased() + also.dropFirst()) + ".") }
         description.append("**Sample** (redacted)\n```\n" + sampleText(incident.sample) + "\n```")
         if let entry = context.entry(for: incident) {
             description.append("**What it means:** " + context.safe(entry.summary))

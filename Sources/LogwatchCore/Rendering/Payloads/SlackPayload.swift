@@ -90,6 +90,7 @@ public struct SlackPayload: Sendable {
             "*Last seen*\n\(mrkdwn(NoticeWording.sighting(incident.last), 900))",
         ]
         if kind == .reminder { facts.append("*Firing for*\n\(NoticeWording.duration(incident.duration))") }
+        if let also = incident.alsoSeenText { facts.append("*Also seen*\n\(mrkdwn(also, 600))") }
         blocks.append(fieldsSection(facts))
         let shownFields = NoticeWording.fields(incident, context)
         if !shownFields.isEmpty {

@@ -97,6 +97,7 @@ public struct TeamsPayload: Sendable {
         ]
         if let origin = incident.origin { items.append(text("From \(origin.phrase).", limit: 200, extra: [("spacing", .string("None"))])) }
         if let deployContext = incident.deployContext { items.append(text("Deploy: \(deployContext).", limit: 300, extra: [("spacing", .string("None"))])) }
+        if let also = incident.alsoSeenText { items.append(text("Also seen: \(also).", limit: 600, extra: [("spacing", .string("None"))])) }
         var facts: [JSONWriter.Value] = [
             fact("Class", incident.ruleClass.rawValue),
             fact("Severity", incident.severity.rawValue),

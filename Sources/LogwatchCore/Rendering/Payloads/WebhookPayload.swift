@@ -38,7 +38,7 @@ public struct WebhookPayload: Sendable {
         let s: (String) -> String = { context.safe($0) }
         let entry = context.entry(for: incident)
         func optional(_ text: String?) -> JSONWriter.Value { text.map { .string(s($0)) } ?? .null }
-        return .object([
+        var members: [(String, JSONWriter.Value)] = [
             ("id", .string(incident.id)),
             ("class", .string(incident.ruleClass.rawValue)),
             ("rule", .string(s(incident.ruleID))),
@@ -61,7 +61,13 @@ public struct WebhookPayload: Sendable {
             ("quick_fix", optional(entry?.quickFix)),
             ("entry_link", optional(context.link(for: incident))),
             ("explain", optional(incident.ruleClass == .unknown ? nil : EntryLinks.explainCommand(incident.ruleID))),
-        ])
+        ]
+        // Only when the failure logged other signatures (access lines, consequences): record
+        // counts by rule id, the incident's own included.
+        if !incident.alsoSeen.isEmpty {
+            members.append(("signatures", .object(incident.signatures.sorted { $0.key < $1.key }.map { (s($0.key), .int($0.value)) })))
+        }
+        return .object(members)
     }
 
     func redactedFields(_ fields: [String: String]) -> JSONWriter.Value {
