@@ -98,40 +98,46 @@ struct Logwatch: ParsableCommand {
         }
         if webhook != nil && webhookFormat == .stdout { throw ValidationError("--webhook-format: stdout is not a webhook format.") }
         let ruleSet = try common.loadRules()
-        if let webhook {
-            try runDaemon(sources: sources, ruleSet: ruleSet, webhook: webhook)
-            return
-        }
-        var configuration = Watcher.Configuration()
-        configuration.json = common.json
-        configuration.links = common.links
-        configuration.idleTimeout = Double(idleMilliseconds) / 1000
-        configuration.stateDirectory = stateDirectory
-        do {
-            let watcher = try Watcher(ruleSet: ruleSet, configuration: configuration)
-            for source in sources { try watcher.pipeline.attach(source, fromStart: fromStart) }
-            let signals = SignalHandlers(watcher.pipeline)
-            defer { signals.cancel() }
-            watcher.run()
-        } catch {
-            Output.err("logwatch: \(error)")
-            throw ExitCode(2)
-        }
+        try runDaemon(sources: sources, ruleSet: ruleSet, webhook: webhook)
     }
 
-    /// `--webhook`: the daemon with the flags as its config, printing to the terminal as well.
-    func runDaemon(sources: [LogwatchConfig.Source], ruleSet: RuleSet, webhook: String) throws {
-        bootstrapLogging()
+    /// Every way of following runs the daemon with the flags as its config, printing to the
+    /// terminal: one path from record to incident for `--follow`, `--webhook` and `run`. Without
+    /// `--webhook` it has no sinks; without `--state-dir` its state lives in a temporary
+    /// directory removed at the end, so nothing resumes.
+    func runDaemon(sources: [LogwatchConfig.Source], ruleSet: RuleSet, webhook: String?) throws {
+        let environment = ProcessInfo.processInfo.environment
+        // Without a webhook the terminal is the only output; the daemon's own log lines would
+        // only repeat what the banner and summary say.
+        bootstrapLogging(defaultLevel: webhook == nil ? .warning : .info)
         var config = LogwatchConfig()
         config.sources = sources
         config.http.listen = nil
         config.links.baseURL = common.linksBaseURL
-        config.stateDirectory = stateDirectory ?? ConfigLoader.defaultStateDirectory(environment: ProcessInfo.processInfo.environment)
-        config.sinks = [LogwatchConfig.Sink(name: webhookFormat.rawValue, kind: webhookFormat, endpoint: .url(webhook), url: webhook)]
+        var temporary: String?
+        if let stateDirectory {
+            config.stateDirectory = stateDirectory
+        } else if webhook != nil {
+            config.stateDirectory = ConfigLoader.defaultStateDirectory(environment: environment)
+        } else {
+            let template = FileManager.default.temporaryDirectory.appendingPathComponent("logwatch-follow.XXXXXX").path
+            var bytes = Array(template.utf8CString)
+            guard let made = mkdtemp(&bytes) else {
+                Output.err("logwatch: cannot make a temporary state directory under \(FileManager.default.temporaryDirectory.path)")
+                throw ExitCode(2)
+            }
+            temporary = String(cString: made)
+            config.stateDirectory = temporary
+        }
+        defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+        if let webhook {
+            config.sinks = [LogwatchConfig.Sink(name: webhookFormat.rawValue, kind: webhookFormat, endpoint: .url(webhook), url: webhook)]
+        }
         if let groupWait { config.policy.groupWait = .init(milliseconds: Int(groupWait * 1000)) }
         let loaded = ConfigLoader.Loaded(config: config, specs: [], ruleSet: ruleSet)
         var options = Daemon.Options(configPath: nil, version: Logwatch.version)
-        options.terminal = TerminalPrinter(json: common.json, links: common.links, colour: Output.colourOnStdout)
+        options.terminal = TerminalPrinter(json: common.json, links: common.links, colour: Output.colourOnStdout,
+                                           verbose: common.verbose, width: Output.widthOfStdout)
         options.idleTimeout = Double(idleMilliseconds) / 1000
         options.fromStart = fromStart
         let daemon: Daemon
@@ -141,13 +147,31 @@ struct Logwatch: ParsableCommand {
             Output.err("logwatch: \(error)")
             throw ExitCode(2)
         }
+        Output.err("logwatch: watching \(Self.describe(sources)) with \(ruleSet.rules.count) rules"
+                   + (webhook.map { _ in ", notices to the \(webhookFormat.rawValue) webhook" } ?? "")
+                   + "; Ctrl-C stops and prints a summary.")
         let status = daemon.run()
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// "proxy.log, journal (litellm.service)" for the start banner.
+    static func describe(_ sources: [LogwatchConfig.Source]) -> String {
+        sources.map { source -> String in
+            switch source {
+            case .file(let file): file.paths.joined(separator: ", ")
+            case .docker(let docker): "container \(docker.container ?? docker.paths.joined(separator: ", "))"
+            case .cri(let cri): cri.paths.joined(separator: ", ")
+            case .journal(let journal): "journal (\(journal.units.joined(separator: ", ")))"
+            case .stdin: "standard input"
+            }
+        }.joined(separator: ", ")
     }
 }
 
 extension LogwatchConfig.StdinFormat: ExpressibleByArgument {}
 extension LogwatchConfig.SinkKind: ExpressibleByArgument {}
+extension IncidentClass: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {}
 
 /// Which journal to read, for `--journal` and `scan --journal-dir`. One option group shared by
 /// the root and `scan`, so ArgumentParser hands the values to whichever command runs.
@@ -169,6 +193,9 @@ struct CommonOptions: ParsableArguments {
 
     @Flag(name: .customLong("json"), help: "Write NDJSON, one object per matched record.")
     var json = false
+
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Show each incident's full entry instead of a compact block.")
+    var verbose = false
 
     @Option(name: .customLong("links-base-url"), help: "Base URL of the published entries ({base}/{class}/{id}.html).")
     var linksBaseURL: String?

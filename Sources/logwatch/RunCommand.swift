@@ -42,8 +42,8 @@ struct RunCommand: ParsableCommand {
 
 /// Logs go to standard error (the journal under systemd), secrets masked, at the level in
 /// LOGWATCH_LOG_LEVEL (default info).
-func bootstrapLogging() {
-    let level = ProcessInfo.processInfo.environment["LOGWATCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+func bootstrapLogging(defaultLevel: Logger.Level = .info) {
+    let level = ProcessInfo.processInfo.environment["LOGWATCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
     LoggingSystem.bootstrap { label in
         var handler = RedactingLogHandler(StreamLogHandler.standardError(label: label))
         handler.logLevel = level

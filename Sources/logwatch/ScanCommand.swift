@@ -10,6 +10,8 @@ struct ScanCommand: ParsableCommand {
         Examples:
           logwatch scan /var/log/litellm.log
           logwatch scan Samples/proxy-plain.log --json > matches.ndjson
+          logwatch scan /var/log/litellm.log --class auth --min-severity error
+          logwatch scan big.log --summary
           cat proxy.log | logwatch scan -
         """)
 
@@ -23,6 +25,15 @@ struct ScanCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @Option(name: .customLong("class"), help: "List only incidents of this class (repeatable): auth, quota, model, runtime, deploy, unknown.")
+    var classes: [IncidentClass] = []
+
+    @Option(name: .customLong("min-severity"), help: "List only incidents at least this severe: info, warning, error, critical.")
+    var minSeverity: Severity = .info
+
+    @Flag(name: .customLong("summary"), help: "Print the summary only, without a block per incident.")
+    var summaryOnly = false
+
     /// Frames every line instead of only the stretches the gate marks: the same output, slower.
     /// For `make bench`, which checks the two agree byte for byte.
     @Flag(name: .customLong("frame-all"), help: .hidden)
@@ -35,11 +46,20 @@ struct ScanCommand: ParsableCommand {
         if journalDirectory == nil && !(units.isEmpty && matches.isEmpty) {
             throw ValidationError("--unit and --match need --journal-dir.")
         }
+        if common.json && (!classes.isEmpty || minSeverity != .info || summaryOnly) {
+            // --json writes every matched record as it is classified, before incidents exist.
+            throw ValidationError("--class, --min-severity and --summary choose incidents to list; they do not apply to --json.")
+        }
     }
 
     func run() throws {
         let ruleSet = try common.loadRules()
-        let scan = BatchScan(json: common.json, links: common.links, colour: Output.colourOnStdout)
+        var scan = BatchScan(json: common.json, links: common.links, colour: Output.colourOnStdout)
+        scan.verbose = common.verbose
+        scan.width = Output.widthOfStdout
+        scan.classes = classes.isEmpty ? nil : Set(classes)
+        scan.minSeverity = minSeverity
+        scan.summaryOnly = summaryOnly
         // Frames only what can lead to output; nil (frame everything) for rule sets it cannot gate.
         let gate = frameAll ? nil : RecordGate(ruleSet: ruleSet, cache: FileDatabaseCache.standard())
         var inputs = files.map { BatchScan.Input.file($0, gate: gate) }

@@ -67,11 +67,13 @@ struct TestCommand: ParsableCommand {
         let style = TextStyle(colour: Output.colourOnStdout)
         Output.out(style.bold("logwatch test") + " \(file)\n")
         Output.out(result.report.render(style: style, printMissed: printMissed, lines: result.statistics.lines))
-        Output.out("\n" + style.bold("Incidents") + ": \(result.incidents.count) (records grouped by rule and fingerprint)")
+        Output.out("\n" + style.bold("Incidents") + ": \(result.incidents.count) (one per failure: records grouped by rule and fingerprint, "
+                   + "with the access lines and consequences they caused)")
         for incident in result.incidents {
             let fingerprint = incident.fingerprint.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             Output.out("  \(String(incident.count).leftPadding(5))  \(incident.ruleClass.rawValue.padding(8)) \(incident.ruleID)"
                        + (fingerprint.isEmpty ? "" : "  " + style.dim(fingerprint)))
+            if let also = incident.alsoSeenText { Output.out("         " + style.dim("also seen: " + also)) }
         }
         Output.out("\n" + style.bold("Notices a run would send first")
                    + " (after group_wait \(Int(policy.groupWait)) s; then digests at most every \(Int(policy.groupInterval)) s, "

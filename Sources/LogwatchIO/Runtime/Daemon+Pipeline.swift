@@ -11,30 +11,26 @@ extension Daemon {
         metrics.recordRead(source: record.source)
         if record.truncated { metrics.linesTruncated() }
         if let event = metadata?.unitEvent {
-            correlator.observe(event)
+            desk.observe(event)
             bookChanged = true
         }
     }
 
     func classified(_ classification: Classification, now: Double) {
         metrics.matched(class: classification.ruleClass, rule: classification.ruleID)
-        let (incident, isNew) = book.add(classification, time: now)
+        let outcome = desk.take(classification, time: now, eventTime: recordTime)
         bookChanged = true
-        if isNew, let deployContext = correlator.context(at: recordTime ?? now) {
-            book.annotate(incident.id, deployContext: deployContext)
-        }
-        options.terminal?.show(classification, incident: incident, isNew: isNew, book: &book, now: now)
+        options.terminal?.show(classification, outcome: outcome, book: &desk.book, now: now)
     }
 
     /// The notices due now, rendered per sink; URL sinks' go to the outbox with the positions,
     /// stdout's are printed once the checkpoint is durable.
     func checkpoint(now: Double, final: Bool) -> StateStore.Checkpoint {
         var checkpoint = StateStore.Checkpoint()
-        let notices = book.advance(to: now)
-        if !notices.isEmpty { bookChanged = true }
-        let outputs = router.route(notices, at: now, context: context) { [store] sink in
+        let (notices, outputs) = desk.advance(to: now) { [store] sink in
             (try? store.takeDropped(sink: sink)) ?? 0
         }
+        if !notices.isEmpty { bookChanged = true }
         let urlSinks = Set(loaded.config.sinks.filter(\.kind.needsURL).map(\.name))
         checkpoint.notices = unsaved
         for output in outputs {
@@ -52,7 +48,8 @@ extension Daemon {
             let encoder = JSONEncoder()
             if let data = try? encoder.encode(book) { checkpoint.values[Self.bookKey] = Array(data) }
             if let data = try? encoder.encode(router.gates) { checkpoint.values[Self.gatesKey] = Array(data) }
-            if let data = try? encoder.encode(correlator) { checkpoint.values[Self.deployKey] = Array(data) }
+            if let data = try? encoder.encode(desk.deploy) { checkpoint.values[Self.deployKey] = Array(data) }
+            if let data = try? encoder.encode(desk.correlator) { checkpoint.values[Self.correlationKey] = Array(data) }
             bookChanged = false
         }
         metrics.setIncidentsOpen(book.incidents.count)

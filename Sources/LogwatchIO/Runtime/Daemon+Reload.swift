@@ -51,6 +51,7 @@ extension Daemon {
         book.policy = Self.policy(new)
         router = NoticeRouter(routes: Self.routes(new), gates: router.gates)
         context = Self.context(new, ruleSet: next.ruleSet, host: options.host)
+        desk.correlator.dependentRules = Correlator.dependentRules(in: next.ruleSet)
         for (name, worker) in workers where !new.sinks.contains(where: { $0.name == name && $0.kind.needsURL }) {
             Task { await worker.stop(deadline: .now + .seconds(5)) }
             workers[name] = nil

@@ -16,7 +16,8 @@ public final class Daemon: @unchecked Sendable {
     public struct Options {
         /// The config file, read again on SIGHUP; nil when the config came from flags.
         public var configPath: String?
-        /// Terminal use (`--follow … --webhook`): print records or new incidents as they come.
+        /// Terminal use (`--follow`, with or without `--webhook`): print records or new incidents
+        /// as they come, and a summary at the end.
         public var terminal: TerminalPrinter?
         public var version: String
         public var host: String
@@ -36,15 +37,30 @@ public final class Daemon: @unchecked Sendable {
     static let bookKey = "incident-book"
     static let gatesKey = "storm-gates"
     static let deployKey = "deploy-correlator"
+    static let correlationKey = "correlator"
 
     let options: Options
     let logger: Logger
     var loaded: ConfigLoader.Loaded
     let store: StateStore
-    var book: IncidentBook
-    var router: NoticeRouter
-    var correlator: DeployCorrelator
-    var context: NoticeContext
+    /// Correlation, deploy context, the incident book and the router: the path every mode shares.
+    var desk: IncidentDesk
+    var book: IncidentBook {
+        get { desk.book }
+        set { desk.book = newValue }
+    }
+    var router: NoticeRouter {
+        get { desk.router }
+        set { desk.router = newValue }
+    }
+    var correlator: DeployCorrelator {
+        get { desk.deploy }
+        set { desk.deploy = newValue }
+    }
+    var context: NoticeContext {
+        get { desk.context }
+        set { desk.context = newValue }
+    }
     let metrics: LogwatchMetrics
     var http: HTTPListener?
     let client: HTTPClient
@@ -72,17 +88,21 @@ public final class Daemon: @unchecked Sendable {
         }
         store = try StateStore(directory: directory, outboxLimit: config.outbox.maxNotices)
         let policy = Self.policy(config)
-        book = IncidentBook(policy: policy)
-        correlator = DeployCorrelator()
+        desk = IncidentDesk(ruleSet: loaded.ruleSet, policy: policy,
+                            context: Self.context(config, ruleSet: loaded.ruleSet, host: options.host))
         let decoder = JSONDecoder()
         var gates: [String: StormGate] = [:]
         do {
             if let data = try store.value(Self.bookKey) {
-                book = try decoder.decode(IncidentBook.self, from: Data(data))
-                book.policy = policy
+                desk.book = try decoder.decode(IncidentBook.self, from: Data(data))
+                desk.book.policy = policy
             }
             if let data = try store.value(Self.gatesKey) { gates = try decoder.decode([String: StormGate].self, from: Data(data)) }
-            if let data = try store.value(Self.deployKey) { correlator = try decoder.decode(DeployCorrelator.self, from: Data(data)) }
+            if let data = try store.value(Self.deployKey) { desk.deploy = try decoder.decode(DeployCorrelator.self, from: Data(data)) }
+            if let data = try store.value(Self.correlationKey) {
+                desk.correlator = try decoder.decode(Correlator.self, from: Data(data))
+                desk.correlator.dependentRules = Correlator.dependentRules(in: loaded.ruleSet)
+            }
         } catch let error as StateStore.Failure {
             throw error
         } catch {
@@ -90,8 +110,7 @@ public final class Daemon: @unchecked Sendable {
             logger.warning("The saved incident state could not be read; incidents start afresh.",
                            metadata: ["error": "\(error)"])
         }
-        router = NoticeRouter(routes: Self.routes(config), gates: gates)
-        context = Self.context(config, ruleSet: loaded.ruleSet, host: options.host)
+        desk.router = NoticeRouter(routes: Self.routes(config), gates: gates)
         metrics = LogwatchMetrics(version: options.version)
         client = WebhookSink.makeClient()
         var handler = Pipeline.Handler()
@@ -140,6 +159,7 @@ public final class Daemon: @unchecked Sendable {
         logger.info("Started.", metadata: ["sources": "\(pipeline.sourceKeys.joined(separator: ", "))",
                                            "rules": "\(loaded.ruleSet.rules.count)", "state": "\(store.path)"])
         pipeline.run()
+        options.terminal?.finish(book.incidents)
         notifier.stopping()
         logger.info("Stopping: the last checkpoint is written; delivering what is pending.")
         stopServices()

@@ -1,8 +1,8 @@
 import Foundation
 import LogwatchCore
 
-/// `logwatch test`: runs a log through the rules, the incident book and the router exactly as a
-/// run would, on a simulated clock, and keeps everything that would have been sent.
+/// `logwatch test`: runs a log through the rules and the incident desk (correlation, book, router)
+/// exactly as a run would, on a simulated clock, and keeps everything that would have been sent.
 public struct RuleTest {
     public struct Result {
         public var report: RuleTestReport
@@ -29,18 +29,16 @@ public struct RuleTest {
     public func run(path: String) throws -> Result {
         let classifier = Classifier(ruleSet: ruleSet)
         var report = RuleTestReport()
-        var book = IncidentBook(policy: policy)
+        var desk = IncidentDesk(ruleSet: ruleSet, policy: policy, routes: routes, context: context)
         var time = clock
         let statistics = try FileReader.frame(path: path == "-" ? "/dev/stdin" : path, source: path == "-" ? "stdin" : path) { record in
             let classification = classifier.classify(record)
             report.add(record, classification)
-            if let classification { book.add(classification, time: time) }
+            if let classification { desk.take(classification, time: time) }
             time += 0.01
         }
         // The first notices go out group_wait after the last record.
-        var router = NoticeRouter(routes: routes)
-        let notices = book.advance(to: time + policy.groupWait)
-        let outputs = router.route(notices, at: time + policy.groupWait, context: context)
-        return Result(report: report, statistics: statistics, incidents: book.incidents, outputs: outputs)
+        let outputs = desk.advance(to: time + policy.groupWait).outputs
+        return Result(report: report, statistics: statistics, incidents: desk.book.incidents, outputs: outputs)
     }
 }

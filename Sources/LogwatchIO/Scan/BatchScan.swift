@@ -38,6 +38,18 @@ public struct BatchScan {
     public var json = false
     public var links = EntryLinks()
     public var colour = false
+    /// The full entry per incident instead of the compact block.
+    public var verbose = false
+    /// Columns to fit (nil: as long as they are).
+    public var width: Int?
+    /// Which incidents are listed and summed up: `--class`, `--min-severity`.
+    public var classes: Set<IncidentClass>?
+    public var minSeverity: Severity = .info
+    /// `--summary`: the summary alone, no incident blocks.
+    public var summaryOnly = false
+    /// Incident blocks printed before the summary at most: a 100 MB log with thousands of
+    /// distinct unknown errors must not bury its summary (the summary counts them all).
+    public var blockLimit = 100
     /// Threads that scan stretches of a gated file (`ParallelScan`): one per core by default.
     public var workers = BatchScan.defaultWorkers
 
@@ -59,7 +71,7 @@ public struct BatchScan {
         let classifier = Classifier(ruleSet: ruleSet)
         let redactor = Redactor()
         // A batch scan reports every incident it saw: no memory cap on open incidents.
-        var book = IncidentBook(policy: IncidentBook.Policy(maxOpenIncidents: .max), redactor: redactor)
+        var desk = IncidentDesk(ruleSet: ruleSet, policy: IncidentBook.Policy(maxOpenIncidents: .max), redactor: redactor)
         var lines = 0, truncated = 0, failed = 0
         let now = Date().timeIntervalSince1970
         let renderer = RecordJSON.Renderer(redactor: redactor, links: links)
@@ -73,7 +85,7 @@ public struct BatchScan {
                                             renderer: { json ? RecordJSON.Renderer(redactor: redactor, links: links) : nil },
                                             workers: workers)
                     let stats = try scan.run { result in
-                        for classification in result.classifications { book.add(classification, time: now) }
+                        for classification in result.classifications { desk.take(classification, time: now) }
                         if json { out.write(raw: result.output) }
                     }
                     lines += stats.lines
@@ -82,7 +94,7 @@ public struct BatchScan {
                 }
                 let stats = try Self.handOff(input) { records in
                     func take(_ classification: Classification) {
-                        book.add(classification, time: now)
+                        desk.take(classification, time: now)
                         if json { out.write(bytes: renderer.renderBytes(classification)) }
                     }
                     if input.candidatesOnly {
@@ -99,14 +111,23 @@ public struct BatchScan {
             }
         }
         out.flush()
-        if !json {
-            let text = IncidentText(style: TextStyle(colour: colour), links: links)
-            for incident in book.incidents {
-                Output.out(text.render(incident, entry: ruleSet.rule(id: incident.ruleID)?.entry) + "\n")
-            }
-            Output.out(text.summary(book.incidents, lines: lines, truncated: truncated))
+        let incidents = desk.book.incidents.filter {
+            (classes?.contains($0.ruleClass) ?? true) && $0.severity >= minSeverity
         }
-        return (book.incidents, failed)
+        if !json {
+            let text = IncidentText(style: TextStyle(colour: colour), links: links, width: width)
+            if !summaryOnly {
+                for incident in incidents.prefix(blockLimit) {
+                    let entry = ruleSet.rule(id: incident.ruleID)?.entry
+                    Output.out((verbose ? text.render(incident, entry: entry) : text.compact(incident, entry: entry)) + "\n")
+                }
+                if incidents.count > blockLimit {
+                    Output.out("… \(incidents.count - blockLimit) more incidents, counted below (narrow with --class or --min-severity, or use --json)\n")
+                }
+            }
+            Output.out(text.summary(incidents, lines: lines, truncated: truncated))
+        }
+        return (incidents, failed)
     }
 }
 

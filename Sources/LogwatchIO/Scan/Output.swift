@@ -11,9 +11,25 @@ public enum Output {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
-    /// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+    /// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org) or the
+    /// terminal says it cannot show it (`TERM=dumb`).
     public static var colourOnStdout: Bool {
-        if let noColor = ProcessInfo.processInfo.environment["NO_COLOR"], !noColor.isEmpty { return false }
-        return isatty(STDOUT_FILENO) == 1
+        colour(environment: ProcessInfo.processInfo.environment, isTerminal: isatty(STDOUT_FILENO) == 1)
+    }
+
+    public static func colour(environment: [String: String], isTerminal: Bool) -> Bool {
+        if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
+        if environment["TERM"] == "dumb" { return false }
+        return isTerminal
+    }
+
+    /// Columns to fit terminal text to: the terminal's own width, else `COLUMNS`, else nil (a
+    /// pipe or file gets whole lines).
+    public static var widthOfStdout: Int? {
+        var size = winsize()
+        if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+            return Int(size.ws_col)
+        }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
     }
 }
