@@ -44,10 +44,25 @@ public struct Correlator: Sendable, Codable {
     private var recent: [String] = []
     private var aliases: [String: String] = [:]
     private var byRequest: [String: String] = [:]
+    /// The last own record of each incident: its first line's end, and whether it had a timestamp.
+    private var lastOwn: [String: Copy] = [:]
 
-    enum CodingKeys: String, CodingKey { case settings, recent, aliases, byRequest }
+    struct Copy: Sendable, Codable, Equatable {
+        var tail: String
+        var stamped: Bool
+
+        init(_ record: LogRecord) {
+            let firstLine = record.text.prefix { $0 != 0x0A }
+            tail = String(decoding: firstLine.suffix(160), as: UTF8.self)
+            stamped = record.timestamp != nil
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case settings, recent, aliases, byRequest, lastOwn }
 
     static let mapLimit = 10_000
+    /// Fields that name a deployment or a model group.
+    static let nameFields: Set<String> = ["model_group", "deployment", "model"]
 
     public init(ruleSet: RuleSet? = nil) {
         if let ruleSet { dependentRules = Self.dependentRules(in: ruleSet) }
@@ -77,15 +92,19 @@ public struct Correlator: Sendable, Codable {
             target = id
             isForm = true
         } else if let form = findForm(classification, time: time, book: book) {
-            remember(&aliases, ownID, form)
+            Self.remember(&aliases, ownID, form)
             target = form
             isForm = true
         }
         if let request = classification.fields["request_id"], !request.isEmpty {
-            remember(&byRequest, request, target ?? ownID)
+            Self.remember(&byRequest, request, target ?? ownID)
         }
-        guard let target, let incident = book.incident(id: target) else { return .own(id: ownID) }
+        guard let target, let incident = book.incident(id: target) else {
+            Self.remember(&lastOwn, ownID, Copy(record))
+            return .own(id: ownID)
+        }
         if isRepeat(record, of: incident, time: time) { return .join(id: target, role: .repeat) }
+        Self.remember(&lastOwn, target, Copy(record))
         return isForm ? .join(id: target, role: .form) : .own(id: ownID)
     }
 
@@ -132,16 +151,28 @@ public struct Correlator: Sendable, Codable {
                   abs(time - incident.last.time) <= settings.formWindow else { continue }
             let agree = rule.spec.fingerprint.allSatisfy { name in
                 let mine = classification.fields[name] ?? "", theirs = incident.fingerprint[name] ?? ""
-                return mine.isEmpty || theirs.isEmpty || Self.sameName(mine, theirs)
+                if mine.isEmpty || theirs.isEmpty || Self.sameName(mine, theirs) { return true }
+                // The router names the deployment (`openai/gpt-4o`), the proxy the model group
+                // (`openai-401`): which group holds which deployment is only in the proxy's
+                // config, so within the window a deployment and a group name agree.
+                return Self.nameFields.contains(name) && mine.contains("/") != theirs.contains("/")
             }
             if agree { return id }
         }
         return nil
     }
 
+    /// A DEBUG copy of an ERROR record (or the other way round), or the same message written
+    /// again by a second log handler (Python's plain `LEVEL:logger:message` beside LiteLLM's
+    /// coloured, timestamped line).
     private func isRepeat(_ record: LogRecord, of incident: Incident, time: Double) -> Bool {
-        guard (record.level == "DEBUG") != (incident.lastLevel == "DEBUG"),
-              time - incident.last.time <= settings.repeatWindow else { return false }
+        guard time - incident.last.time <= settings.repeatWindow else { return false }
+        let debugCopy = (record.level == "DEBUG") != (incident.lastLevel == "DEBUG")
+        let handlerCopy = lastOwn[incident.id].map { last in
+            let copy = Copy(record)
+            return copy.stamped != last.stamped && copy.tail == last.tail
+        } ?? false
+        guard debugCopy || handlerCopy else { return false }
         if record.source == incident.last.source {
             let gap = record.line - incident.last.line
             return gap >= 0 && gap <= settings.maxRepeatLineGap
@@ -149,7 +180,7 @@ public struct Correlator: Sendable, Codable {
         return true
     }
 
-    private func remember(_ map: inout [String: String], _ key: String, _ value: String) {
+    private static func remember<Value>(_ map: inout [String: Value], _ key: String, _ value: Value) {
         if map.count >= Self.mapLimit && map[key] == nil { map.removeAll(keepingCapacity: true) }
         map[key] = value
     }

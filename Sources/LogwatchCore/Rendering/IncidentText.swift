@@ -21,9 +21,14 @@ public struct IncidentText: Sendable {
         let count = incident.count == 1 ? "1 record" : "\(incident.count) records"
         let meta = "  (\(incident.ruleID), " + (verb.map { $0 + ", " } ?? "") + count + ")"
         var title = incident.title
-        if let width {
-            let room = max(20, width - tag.count - 1 - meta.count)
-            if title.count > room { title = String(title.prefix(room - 1)) + "…" }
+        if let width, tag.count + 1 + title.count + meta.count > width {
+            let room = width - tag.count - 1 - meta.count
+            // A long rule id leaves too little room: the meta goes on a line of its own.
+            guard room >= 16 else {
+                return style.severity(tag, incident.severity) + " " + style.bold(fit(title, width - tag.count - 1)) + "\n"
+                    + style.dim(fit(" " + meta))
+            }
+            title = fit(title, room)
         }
         return style.severity(tag, incident.severity) + " " + style.bold(title) + style.dim(meta)
     }
@@ -109,10 +114,10 @@ public struct IncidentText: Sendable {
         links.link(ruleClass: incident.ruleClass, id: incident.ruleID) ?? EntryLinks.explainCommand(incident.ruleID)
     }
 
-    /// Cuts a line to the width.
-    func fit(_ line: String) -> String {
-        guard let width, line.count > width else { return line }
-        return String(line.prefix(width - 1)) + "…"
+    /// Cuts a line to the width (or to `limit`).
+    func fit(_ line: String, _ limit: Int? = nil) -> String {
+        guard let width = limit ?? width, line.count > width else { return line }
+        return String(line.prefix(max(0, width - 1))) + "…"
     }
 
     /// Wraps prose to the width at spaces, continuing under the text after the label.
