@@ -120,9 +120,6 @@ for prov, beh, what in [("openai", "429", "OpenAI 429 rate_limit_exceeded (TPM)"
                         ("litellm_proxy", "429", "Upstream LiteLLM proxy 429 No deployments available")]:
     req(f"quota-{prov.replace('_', '-')}-{beh}", "quota", what, [chat(f"{prov}-{beh}")],
         deps=[_dep(f"{prov}-{beh}", prov, beh)])
-req("quota-deployment-rpm-limit", "quota",
-    "Deployment with rpm: 1 in its litellm_params gets 4 requests in a row (router-side limit)",
-    [chat("rpm-limited")] * 4, deps=[_dep("rpm-limited", "openai", "ok", rpm=1)])
 req("quota-router-cooldown-429", "quota",
     "Two deployments answer 429, both go into cooldown, the router says No deployments available",
     [chat("cooldown-429")] * 5,
@@ -237,10 +234,6 @@ startup("deploy-redis-unreachable", "deploy",
         litellm_settings={"cache": True, "cache_params": {"type": "redis", "host": "127.0.0.1",
                                                           "port": CLOSED_PORT}},
         ready_request=True)
-startup("quota-proxy-max-budget", "quota",
-        "Proxy-wide litellm_settings.max_budget far below one request's cost: the second request "
-        "is refused (Budget has been exceeded!)",
-        litellm_settings={"max_budget": 0.0000001}, ready_request=3)
 startup("deploy-missing-module", "deploy", "callbacks names a Python module that is not installed",
         litellm_settings={"callbacks": ["logwatch_fake_missing_module.handler"]})
 
