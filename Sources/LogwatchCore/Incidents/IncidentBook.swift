@@ -45,13 +45,18 @@ public struct IncidentBook: Sendable {
         ([rule] + fingerprint).joined(separator: "\u{1F}")
     }
 
+    /// The incident id a classification belongs to: a hash of its rule and fingerprint values.
+    static func id(of classification: Classification) -> String {
+        let key = Self.key(rule: classification.ruleID, fingerprint: classification.fingerprintValues)
+        return "i-" + UnknownTemplate.hex(UnknownTemplate.fnv1a(key), digits: 12)
+    }
+
     /// Adds one classified record; returns the incident and whether it is new.
     @discardableResult
     public mutating func add(_ classification: Classification, time: Double) -> (incident: Incident, isNew: Bool) {
-        let key = Self.key(rule: classification.ruleID, fingerprint: classification.fingerprintValues)
         // The index is keyed by the id (a hash of the key) so a restored book needs no raw
         // fingerprint values, which may hold secrets the stored incident only has redacted.
-        let id = Self.id(key: key)
+        let id = Self.id(of: classification)
         let record = classification.record
         let sighting = Sighting(source: record.source, line: record.line, timestamp: record.timestamp, time: time)
         if let position = index[id] {
@@ -86,11 +91,7 @@ public struct IncidentBook: Sendable {
     }
 
     /// The id `add` gives the incident of a classification (a hash of rule and fingerprint).
-    public static func id(for classification: Classification) -> String {
-        id(key: key(rule: classification.ruleID, fingerprint: classification.fingerprintValues))
-    }
-
-    static func id(key: String) -> String { "i-" + UnknownTemplate.hex(UnknownTemplate.fnv1a(key), digits: 12) }
+    public static func id(for classification: Classification) -> String { id(of: classification) }
 
     /// The incident with this id, if the book holds it.
     public func incident(id: String) -> Incident? { index[id].map { incidents[$0] } }
@@ -138,6 +139,37 @@ public struct IncidentBook: Sendable {
 
     /// Evidence lines kept per incident (the first of each signature).
     public static let evidenceLimit = 4
+
+    /// Takes back one record that `attach` joined to incident `id` in `role` (see `retract(_:)`).
+    public mutating func retract(_ classification: Classification, from id: String, role: Evidence.Role) {
+        guard let position = index[id] else { return }
+        let signature = role == .form ? incidents[position].ruleID : classification.ruleID
+        switch role {
+        case .form: incidents[position].count = max(1, incidents[position].count - 1)
+        case .repeat: incidents[position].repeats = max(0, incidents[position].repeats - 1)
+        case .evidence, .consequence: break
+        }
+        if role != .repeat, let count = incidents[position].signatures[signature] {
+            incidents[position].signatures[signature] = count > 1 ? count - 1 : nil
+        }
+    }
+
+    /// Takes back one sighting added by `add` (an open record handed on early whose final form
+    /// reads differently). An incident left with no sighting that nobody was told about is
+    /// forgotten; one already announced keeps its count and resolves as usual.
+    public mutating func retract(_ classification: Classification) {
+        guard let position = index[Self.id(of: classification)] else { return }
+        if incidents[position].count > 1 {
+            incidents[position].count -= 1
+            let rule = classification.ruleID
+            if let count = incidents[position].signatures[rule] { incidents[position].signatures[rule] = count > 1 ? count - 1 : nil }
+            return
+        }
+        guard incidents[position].announcedAt == nil else { return }
+        incidents.remove(at: position)
+        index = [:]
+        for (i, incident) in incidents.enumerated() { index[incident.id] = i }
+    }
 
     /// Adds a deploy context to an incident (see `DeployCorrelator`).
     public mutating func annotate(_ id: String, deployContext: String) {

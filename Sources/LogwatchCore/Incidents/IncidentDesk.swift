@@ -35,6 +35,7 @@ public struct IncidentDesk: Sendable {
         if case .join(let id, let role) = correlator.place(classification, time: time, book: book),
            let incident = book.attach(classification, to: id, role: role, time: time) {
             correlator.touch(id)
+            placed(classification.record, id: id, role: role)
             return Outcome(incident: incident, isNew: false, role: role)
         }
         let added = book.add(classification, time: time)
@@ -45,7 +46,40 @@ public struct IncidentDesk: Sendable {
             incident.deployContext = deployContext
         }
         correlator.touch(incident.id)
+        placed(classification.record, id: incident.id, role: nil)
         return Outcome(incident: incident, isNew: isNew, role: nil)
+    }
+
+    /// Takes back a record the framer handed on early and then replaced (its final form reads
+    /// differently): undoes what `take` did with it.
+    public mutating func retract(_ classification: Classification) {
+        let key = Self.placementKey(classification.record)
+        guard let placement = placements[key] else {
+            book.retract(classification)
+            return
+        }
+        placements[key] = nil
+        if let role = placement.role {
+            book.retract(classification, from: placement.id, role: role)
+        } else {
+            book.retract(classification)
+        }
+    }
+
+    /// Where the last records went, by source and line, so a retraction finds them (bounded:
+    /// only records still open in a framer can be retracted).
+    private var placements: [String: (id: String, role: Evidence.Role?)] = [:]
+    private var placementOrder: [String] = []
+
+    private static func placementKey(_ record: LogRecord) -> String { "\(record.source)\u{1F}\(record.line)" }
+
+    private mutating func placed(_ record: LogRecord, id: String, role: Evidence.Role?) {
+        let key = Self.placementKey(record)
+        if placements.updateValue((id, role), forKey: key) == nil { placementOrder.append(key) }
+        if placementOrder.count > 1_024 {
+            for old in placementOrder.prefix(512) { placements[old] = nil }
+            placementOrder.removeFirst(512)
+        }
     }
 
     /// A watched unit started, stopped or failed (journal sources).
