@@ -49,6 +49,48 @@ final class IncidentDeskTests: XCTestCase {
         XCTAssertEqual(got.map { $0.joined(separator: "\t") }, expected.map { $0.dropFirst().joined(separator: "\t") })
     }
 
+    /// Logs a real LiteLLM proxy wrote with one failure each (Tests/Fixtures/litellm-live, see its
+    /// manifest): the share that gives exactly one incident must not fall below what it was when
+    /// the desk landed (issue 17's figure). The figure is printed on every run.
+    func testRealProxyFailureLogsGiveOneIncidentEach() throws {
+        let root = Self.repository.appendingPathComponent("Tests/Fixtures/litellm-live")
+        guard let data = try? Data(contentsOf: root.appendingPathComponent("manifest.json")),
+              let manifest = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let scenarios = manifest["scenarios"] as? [String: [String: Any]],
+              let logs = manifest["logs"] as? [String: [String: [String]]] else {
+            throw XCTSkip("no litellm-live fixtures in this checkout")
+        }
+        var failures = 0, single = 0, several: [String] = []
+        for (release, formats) in logs.sorted(by: { $0.key < $1.key }) {
+            for (format, names) in formats.sorted(by: { $0.key < $1.key }) {
+                for name in names {
+                    let spec = scenarios[name] ?? [:]
+                    let overrides = spec["expect_by"] as? [String: String] ?? [:]
+                    let expect = overrides["\(release)/\(format)"] ?? overrides[release] ?? spec["expect"] as? String ?? "none"
+                    let url = root.appendingPathComponent("\(release)/\(format)/\(name).log")
+                    guard expect != "none", let bytes = try? Data(contentsOf: url) else { continue }
+                    var desk = IncidentDesk(ruleSet: Self.catalogue)
+                    var time = 1_764_000_000.0
+                    for record in Framer.records(in: [UInt8](bytes), source: url.path) {
+                        if let classification = Self.classifier.classify(record) { desk.take(classification, time: time) }
+                        time += 0.01
+                    }
+                    failures += 1
+                    if desk.book.incidents.count == 1 { single += 1 } else {
+                        several.append("\(release)/\(format)/\(name): \(desk.book.incidents.map(\.ruleID))")
+                    }
+                }
+            }
+        }
+        print("litellm-live: \(single)/\(failures) failure logs give exactly one incident")
+        XCTAssertGreaterThan(failures, 0)
+        XCTAssertGreaterThanOrEqual(Double(single) / Double(failures), Self.liveFloor,
+                                    "fewer single-incident failures than before:\n" + several.prefix(20).joined(separator: "\n"))
+    }
+
+    /// The share measured when the desk landed, rounded down.
+    static let liveFloor = 0.77
+
     // MARK: - Correlation
 
     static let routerAzure = "\u{1B}[92m09:00:05 - LiteLLM Router:INFO\u{1B}[0m: router.py:1214 - litellm.acompletion(model=azure/gpt-4o)\u{1B}[31m Exception litellm.AuthenticationError: AzureException AuthenticationError - Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.\u{1B}[0m\n"
