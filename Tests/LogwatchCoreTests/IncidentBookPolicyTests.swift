@@ -184,7 +184,7 @@ final class IncidentBookPolicyTests: XCTestCase {
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         object["version"] = 99
         XCTAssertThrowsError(try JSONDecoder().decode(IncidentBook.self, from: JSONSerialization.data(withJSONObject: object))) {
-            XCTAssertEqual(String(describing: $0), "incident book snapshot version 99 is not 1")
+            XCTAssertEqual(String(describing: $0), "incident book snapshot version 99 is not \(IncidentBook.snapshotVersion)")
         }
     }
 

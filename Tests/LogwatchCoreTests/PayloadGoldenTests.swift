@@ -70,8 +70,11 @@ final class PayloadGoldenTests: XCTestCase {
         let (firing, digest, resolved) = NoticeFixture.notices
         _ = gate.admit(firing, at: NoticeFixture.t0)
         XCTAssertEqual(gate.admit(digest, at: NoticeFixture.t0 + 1).count, 0)
-        XCTAssertEqual(gate.admit(resolved, at: NoticeFixture.t0 + 2).count, 0)
-        let summary = try XCTUnwrap(gate.flush(at: NoticeFixture.t0 + 60))
+        var reminder = digest
+        reminder.kind = .reminder
+        XCTAssertEqual(gate.admit(reminder, at: NoticeFixture.t0 + 2).count, 0)
+        XCTAssertEqual(gate.admit(resolved, at: NoticeFixture.t0 + 3).map(\.kind), [.resolved], "a resolve is never held")
+        let summary = try XCTUnwrap(gate.flush(at: NoticeFixture.t0 + 64))
         XCTAssertEqual(summary.kind, .suppressed)
         try NoticeFixture.assertGolden(JSONWriter.write(SlackPayload(context: context).value(summary), indent: 2) + "\n",
                                        "slack-suppressed.json")

@@ -4,11 +4,26 @@ import XCTest
 final class StormGateTests: XCTestCase {
     let t0 = NoticeFixture.t0
 
-    func notice(_ i: Int, at time: Double) -> Notice {
+    /// Updates: what storm control may hold (first notices and resolves it never holds).
+    func notice(_ i: Int, at time: Double, kind: Notice.Kind = .digest) -> Notice {
         var incident = NoticeFixture.notices.firing.items[0].incident
         incident.id = "i-\(i)"
         incident.title = "Incident \(i)"
-        return Notice(kind: .firing, time: time, group: "auth", items: [.init(incident: incident, newCount: 1)])
+        return Notice(kind: kind, time: time, group: "auth", items: [.init(incident: incident, newCount: 1)])
+    }
+
+    func testFirstNoticesAndResolvesAreNeverHeldAndTheFoldSaysWhatItHeld() throws {
+        var gate = StormGate(perMinute: 1)
+        var sent: [Notice] = []
+        sent += gate.admit(notice(0, at: t0, kind: .firing), at: t0)
+        sent += gate.admit(notice(1, at: t0 + 1, kind: .firing), at: t0 + 1)
+        sent += gate.admit(notice(2, at: t0 + 2), at: t0 + 2)
+        sent += gate.admit(notice(3, at: t0 + 3, kind: .reminder), at: t0 + 3)
+        sent += gate.admit(notice(0, at: t0 + 4, kind: .resolved), at: t0 + 4)
+        XCTAssertEqual(sent.map(\.kind), [.firing, .firing, .resolved])
+        let summary = try XCTUnwrap(gate.flush(at: t0 + 65))
+        XCTAssertEqual(summary.folded, ["digest": 1, "reminder": 1])
+        XCTAssertEqual(NoticeWording.headline(summary), "Storm control: 2 more incidents suppressed (1 update and 1 reminder held back)")
     }
 
     func testCapPerMinuteFoldsTheExcessIntoOneSuppressedNotice() throws {
@@ -34,7 +49,7 @@ final class StormGateTests: XCTestCase {
         _ = gate.admit(notice(1, at: t0), at: t0)
         XCTAssertEqual(gate.admit(notice(2, at: t0 + 1), at: t0 + 1).count, 0)
         let out = gate.admit(notice(3, at: t0 + 61), at: t0 + 61)
-        XCTAssertEqual(out.map(\.kind), [.suppressed, .firing])
+        XCTAssertEqual(out.map(\.kind), [.suppressed, .digest])
         XCTAssertEqual(out[0].suppressed, 1)
     }
 
