@@ -84,7 +84,7 @@ check-rules: build
 
 # Per-class precision/recall on the dev corpus (each entry as its own input).
 accuracy: build
-	python3 tools/accuracy.py --bin $(BIN) --corpus $(or $(CORPUS),../shared/corpus/litellm-dev.jsonl)
+	python3 tools/accuracy.py --bin $(BIN) --corpus $(or $(CORPUS),Tests/Fixtures/corpus/litellm-dev.jsonl)
 
 entries: build
 	$(BIN) entries build --out out/entries

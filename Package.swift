@@ -61,10 +61,13 @@ let package = Package(
                           "-Xlinker", "--no-export-dynamic"],
                          .when(platforms: [.linux], configuration: .release)),
         ]),
-        .testTarget(name: "LogwatchCoreTests", dependencies: ["LogwatchCore"], exclude: ["Golden"]),
-        .testTarget(name: "RuleCatalogTests", dependencies: ["LogwatchCore"]),
+        // What every test target shares (goldens, repository paths, process runner, seeded
+        // generator); Foundation and XCTest only.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LogwatchCoreTests", dependencies: ["LogwatchCore", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "RuleCatalogTests", dependencies: ["LogwatchCore", "TestSupport"]),
         .testTarget(name: "LogwatchIOTests", dependencies: [
-            "LogwatchIO", "LogwatchCore",
+            "LogwatchIO", "LogwatchCore", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "InMemoryLogging", package: "swift-log"),
@@ -73,7 +76,8 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LogwatchCore", "LogwatchIO", "logwatch"], exclude: ["Golden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LogwatchCore", "LogwatchIO", "logwatch", "TestSupport"],
+                    exclude: ["Golden"]),
     ]
 )
 
