@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LogwatchCore
 @testable import LogwatchIO
@@ -9,8 +10,7 @@ import XCTest
 /// final form. Classifications handed on early and then taken back must net out to those of
 /// the final records.
 final class FramingTimingTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repository = Repository.root
 
     /// Every corpus entry, sample log and captured real-proxy log in the repository.
     static func inputs() throws -> [(name: String, text: String)] {
