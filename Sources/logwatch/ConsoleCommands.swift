@@ -66,6 +66,14 @@ struct SilenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "silence",
         abstract: "Hold back notices about matching incidents for a while (they are still counted and shown).",
+        discussion: """
+        Silences live in the running daemon's state file: they survive restarts and reloads.
+
+        Examples:
+          logwatch silence add class=quota --for 30m --comment "load test"
+          logwatch silence list
+          logwatch silence expire s-0a1b2c3d
+        """,
         subcommands: [Add.self, List.self, Expire.self])
 
     struct Add: ParsableCommand {
@@ -100,7 +108,13 @@ struct SilenceCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List silences (active, and those expired in the last day).")
+        static let configuration = CommandConfiguration(
+            abstract: "List silences (active, and those expired in the last day).",
+            discussion: """
+            Examples:
+              logwatch silence list
+              logwatch silence list --url http://10.0.0.5:9466
+            """)
         @OptionGroup var options: ConsoleOptions
 
         func run() throws {
@@ -115,7 +129,12 @@ struct SilenceCommand: ParsableCommand {
     }
 
     struct Expire: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End a silence now.")
+        static let configuration = CommandConfiguration(
+            abstract: "End a silence now.",
+            discussion: """
+            Examples:
+              logwatch silence expire s-0a1b2c3d
+            """)
         @Argument(help: "The silence id (s-…), as silence list shows it.")
         var id: String
         @OptionGroup var options: ConsoleOptions
@@ -132,6 +151,11 @@ struct NotifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notify",
         abstract: "Check a sink.",
+        discussion: """
+        Examples:
+          logwatch notify test --sink ops-slack
+          logwatch notify test --sink am --url http://127.0.0.1:9466
+        """,
         subcommands: [Test.self])
 
     struct Test: ParsableCommand {
@@ -141,7 +165,7 @@ struct NotifyCommand: ParsableCommand {
             The daemon renders a test notice in the sink's format and posts it to every URL of the sink
             (every Alertmanager replica), then reports each HTTP result. Exit 1 if any lane failed.
 
-            Example:
+            Examples:
               logwatch notify test --sink ops-slack
             """)
         @Option(name: .customLong("sink"), help: "The sink's name in the daemon's config.")
