@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Issue 18's console against a running daemon: `/api/v1/incidents`, `/incidents`, `status`,

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Who may write to the console, tested from a real non-loopback address: the test makes a

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The `/incidents` page in a real browser: Debian's Chromium, headless (`make deps` installs

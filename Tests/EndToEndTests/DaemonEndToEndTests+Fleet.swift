@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Issue 18: a fleet of logwatch daemons in front of a real Alertmanager HA cluster.

@@ -1,5 +1,6 @@
 import Foundation
 import LogwatchCore
+import TestSupport
 import XCTest
 @testable import LogwatchIO
 
@@ -60,7 +61,7 @@ final class ConsoleIOTests: XCTestCase {
     /// examples/grafana/logwatch.json: every query names only metrics the daemon exports, and the
     /// panels the issue asks for are there.
     func testEveryGrafanaQueryNamesAnExportedMetric() throws {
-        let url = URL(fileURLWithPath: HTTPListenerTests.repositoryPath("examples/grafana/logwatch.json"))
+        let url = Repository.url("examples/grafana/logwatch.json")
         let dashboard = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         func panels(_ list: [[String: Any]]) -> [[String: Any]] {
             list.flatMap { [$0] + panels($0["panels"] as? [[String: Any]] ?? []) }
