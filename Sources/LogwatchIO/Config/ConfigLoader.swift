@@ -1,3 +1,7 @@
+// Config/: config and rule files read from disk and the environment, handed to LogwatchCore's
+// parsers (ConfigLoader, RuleDirectory). The edge. May use: State/ (database cache), LogwatchCore.
+// The map of all rooms: docs/architecture.md.
+
 import Foundation
 import LogwatchCore
 

@@ -1,3 +1,7 @@
+// Delivery/: notices from the outbox to receivers (DeliveryWorker, WebhookSink, retries).
+// The edge. May use: State/, Support/, AsyncHTTPClient, LogwatchCore.
+// The map of all rooms: docs/architecture.md.
+
 import AsyncHTTPClient
 import Foundation
 import LogwatchCore

@@ -1,3 +1,7 @@
+// HTTP/: the listener (metrics, health, entries, incidents API) and the metrics registry.
+// The edge. May use: Hummingbird, Prometheus, Support/, LogwatchCore.
+// The map of all rooms: docs/architecture.md.
+
 import Foundation
 import LogwatchCore
 import Prometheus
