@@ -420,7 +420,9 @@ def write_manifest(root):
                  "expect_by overrides it for a '<release>' or '<release>/<format>' where LiteLLM itself logs "
                  "differently (e.g. writes nothing for the failure). "
                  "Logs are not edited: only the harness's own readiness probes (GET /health/liveliness while a proxy "
-                 "starts) are left out of benign-startup and the startup scenarios.",
+                 "starts) are left out of benign-startup and the startup scenarios. Committed: every format of the "
+                 "newest release, text and json of the older ones (their --detailed_debug logs are several MB; "
+                 "`make live` captures and checks them).",
         "formats": {"text": "default plain format", "json": "JSON_LOGS=True", "debug": "--detailed_debug"},
         "scenarios": scen,
         "logs": logs,
