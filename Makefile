@@ -12,9 +12,13 @@ HS_PKG := libhyperscan-dev
 endif
 # System packages the build and the tests need (tests use real journals and a real Alertmanager).
 # strace: a test checks the unit's SystemCallFilter= against what the binary really calls.
-DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager
+# chromium: the console page is loaded headless (--dump-dom, --screenshot); iproute2: a test
+# makes a network namespace to call the console from a non-loopback address, and the real-LiteLLM
+# bench runs proxies in a loopback-only one; python3-venv, openssl: the bench's venvs and the fake
+# provider's self-signed certificate.
+DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager chromium iproute2 python3-venv openssl
 
-.PHONY: deps bench-deps build release demo test torture accuracy check-rules entries clean install uninstall bench fuzz fuzz-smoke
+.PHONY: deps bench-deps build release demo test torture accuracy check-rules entries clean install uninstall bench fuzz fuzz-smoke c-check live live-check live-fixtures
 
 # Idempotent: installs only what is missing, without prompts. The tests start Alertmanager
 # themselves on loopback; the Debian service that the package enables (listening on all
@@ -65,13 +69,22 @@ demo: build
 	@echo "== logwatch explain --line (the Azure 401 seed) =="
 	@$(BIN) explain --line 'litellm.exceptions.AuthenticationError: litellm.AuthenticationError: AzureException AuthenticationError - Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.' | head -40
 
-test: deps
+test: deps c-check
 	$(SWIFT) build $(BUILD_FLAGS)
 	$(BIN) rules check > /dev/null || $(BIN) rules check
 	$(SWIFT) test --disable-swift-testing $(BUILD_FLAGS)
 	$(MAKE) --no-print-directory fuzz-smoke
 	@# The short form of the fault injection (the full run is `make torture`).
 	python3 tools/torture.py --bin $(BIN) --short
+	$(MAKE) --no-print-directory live-check
+
+# The hand-written C (Sources/CLineScan) with warnings as errors, as built (SSE2 on x86-64) and
+# with only its byte loops (what an arm64 build compiles), so CI fails on a warning in either.
+CC ?= cc
+C_CHECK_FLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -I Sources/CLineScan/include
+c-check:
+	$(CC) $(C_CHECK_FLAGS) -c Sources/CLineScan/line_scan.c -o /dev/null
+	@if [ "$$(uname -m)" = x86_64 ]; then $(CC) $(C_CHECK_FLAGS) -mno-sse2 -c Sources/CLineScan/line_scan.c -o /dev/null; fi
 
 # Fault injection at full size on the release build; results table in out/torture.md
 # (docs/reliability.md quotes it).
@@ -79,12 +92,38 @@ torture: release
 	@mkdir -p out
 	python3 tools/torture.py --bin $(RELEASE_BIN) --markdown out/torture.md
 
+# The real-LiteLLM bench (tools/litellm-live/README.md). Each release gets a venv under
+# ~/.cache/logwatch/litellm-live/venvs (created once); the proxies run in a loopback-only network
+# namespace against a fake provider. `make live`: every release and format, captured afresh into
+# out/litellm-live, then the matrix. `make live-check` (part of `make test`): the newest release,
+# captured afresh, checked against the manifest and known-wrong.txt, plus the committed fixtures.
+LIVE := python3 tools/litellm-live/live.py
+LIVE_OUT ?= out/litellm-live
+LIVE_FORMATS ?= text,json,debug
+LIVE_CHECK_FORMATS ?= text
+# What builds $(BIN) first; `make live LIVE_DEPS= BIN=/path/to/logwatch` uses a prebuilt binary.
+LIVE_DEPS ?= build
+live: $(LIVE_DEPS)
+	@rm -rf $(LIVE_OUT)
+	@for r in $$($(LIVE) releases); do $(LIVE) capture $$r --formats $(LIVE_FORMATS) --out $(LIVE_OUT) || exit 1; done
+	$(LIVE) check --dir $(LIVE_OUT) --bin $(BIN) --rules Rules --report
+
+live-check: $(LIVE_DEPS)
+	@rm -rf $(LIVE_OUT)-check
+	$(LIVE) capture $$($(LIVE) releases --newest) --formats $(LIVE_CHECK_FORMATS) --out $(LIVE_OUT)-check
+	$(LIVE) check --dir $(LIVE_OUT)-check --bin $(BIN) --rules Rules
+	$(LIVE) check --bin $(BIN) --rules Rules
+
+# Re-capture the committed fixtures (Tests/Fixtures/litellm-live) for every release and format.
+live-fixtures:
+	@for r in $$($(LIVE) releases); do $(LIVE) capture $$r --formats $(LIVE_FORMATS) || exit 1; done
+
 check-rules: build
 	$(BIN) rules check
 
 # Per-class precision/recall on the dev corpus (each entry as its own input).
 accuracy: build
-	python3 tools/accuracy.py --bin $(BIN) --corpus $(or $(CORPUS),../shared/corpus/litellm-dev.jsonl)
+	python3 tools/accuracy.py --bin $(BIN) --corpus $(or $(CORPUS),Tests/Fixtures/corpus/litellm-dev.jsonl)
 
 entries: build
 	$(BIN) entries build --out out/entries
