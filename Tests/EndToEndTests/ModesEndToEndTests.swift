@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// One incident desk for every mode: `--follow`, `run` and `test` over the same log must find

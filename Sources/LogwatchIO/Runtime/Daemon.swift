@@ -100,11 +100,11 @@ public final class Daemon: @unchecked Sendable {
         var gates: [String: StormGate] = [:]
         do {
             if let data = try store.value(Self.bookKey) {
-                book = try decoder.decode(IncidentBook.self, from: Data(data))
-                book.policy = policy
+                desk.book = try decoder.decode(IncidentBook.self, from: Data(data))
+                desk.book.policy = policy
             }
             if let data = try store.value(Self.gatesKey) { gates = try decoder.decode([String: StormGate].self, from: Data(data)) }
-            if let data = try store.value(Self.deployKey) { correlator = try decoder.decode(DeployCorrelator.self, from: Data(data)) }
+            if let data = try store.value(Self.deployKey) { desk.deploy = try decoder.decode(DeployCorrelator.self, from: Data(data)) }
             if let data = try store.value(Self.correlationKey) {
                 desk.correlator = try decoder.decode(Correlator.self, from: Data(data))
                 desk.correlator.dependentRules = Correlator.dependentRules(in: loaded.ruleSet)
@@ -116,7 +116,7 @@ public final class Daemon: @unchecked Sendable {
             logger.warning("The saved incident state could not be read; incidents start afresh.",
                            metadata: ["error": "\(error)"])
         }
-        router = NoticeRouter(routes: Self.routes(config), gates: gates)
+        desk.router = NoticeRouter(routes: Self.routes(config), gates: gates)
         metrics = LogwatchMetrics(version: options.version)
         client = WebhookSink.makeClient()
         var handler = Pipeline.Handler()
