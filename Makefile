@@ -14,7 +14,7 @@ endif
 # strace: a test checks the unit's SystemCallFilter= against what the binary really calls.
 DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager
 
-.PHONY: deps bench-deps build release demo test torture accuracy check-rules entries clean install uninstall bench fuzz fuzz-smoke
+.PHONY: deps bench-deps build release demo test torture accuracy litellm-codes check-rules entries clean install uninstall bench fuzz fuzz-smoke
 
 # Idempotent: installs only what is missing, without prompts. The tests start Alertmanager
 # themselves on loopback; the Debian service that the package enables (listening on all
@@ -83,8 +83,14 @@ check-rules: build
 	$(BIN) rules check
 
 # Per-class precision/recall on the dev corpus (each entry as its own input).
+# Every labelled corpus in Tests/Fixtures/corpus/ (each scored, then the total); CORPUS=path picks one.
+CORPORA = $(or $(CORPUS),$(wildcard Tests/Fixtures/corpus/*.jsonl),$(wildcard ../shared/corpus/*.jsonl))
 accuracy: build
-	python3 tools/accuracy.py --bin $(BIN) --corpus $(or $(CORPUS),../shared/corpus/litellm-dev.jsonl)
+	python3 tools/accuracy.py --bin $(BIN) $(foreach c,$(CORPORA),--corpus $(c))
+
+# logwatch's normalized error code against LiteLLM's own verdicts recorded by the live harness.
+litellm-codes: build
+	python3 tools/litellm-codes.py --bin $(BIN) --dir Tests/Fixtures/litellm-live
 
 entries: build
 	$(BIN) entries build --out out/entries
