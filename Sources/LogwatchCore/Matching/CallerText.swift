@@ -6,6 +6,9 @@
 /// Rules are matched against the record with these values replaced by a placeholder; the keys stay,
 /// so `Invalid model name passed in model=` still matches, and fields are still read from the
 /// original text. Masking only removes text, so everything the gate lets through stays a superset.
+///
+/// The router's `Cooldown Deployments=[...]` debug list is masked too: it quotes earlier failures
+/// of other deployments (`'exception_received': '...'`), not the failure of this record.
 public enum CallerText {
     /// What a masked value reads as.
     public static let placeholder = Array("caller-text".utf8)
@@ -22,6 +25,7 @@ public enum CallerText {
           | (?:model_group|Messages):\ `\K [^`]* (?=`)
           | \b(?:model|user|user_id|end_user|key_alias|team_alias)=\K (?:'[^'\n]*'|"[^"\n]*"|[^\s,)\]}'"]+)
           | End\ User=\K [^\s,]+
+          | Cooldown\ Deployments=\K \[[^\n]*
           | ['"](?:model|user|content|prompt|input)['"]:\s* (?:'\K(?:[^'\\\n]|\\.)*(?=')|"\K(?:[^"\\\n]|\\.)*(?="))
         )
         """#)

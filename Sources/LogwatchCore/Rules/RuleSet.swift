@@ -106,7 +106,9 @@ public final class RuleSet: Sendable {
         #"Exception occur+ed"#,
         #"\b(?:ERROR|CRITICAL|FATAL)\b"#,
         // httpx logs the provider's refusals at INFO: `HTTP Request: POST <url> "HTTP/1.1 401 Unauthorized"`.
-        // The quote before `HTTP/` tells it from a uvicorn access line (`... HTTP/1.1" 401`).
-        #"HTTP Request: [A-Z]+ \S+ "HTTP/[0-9.]+ [45][0-9][0-9] "#,
+        // The quote before `HTTP/` tells it from a uvicorn access line (`... HTTP/1.1" 401`). Only the
+        // statuses whose class the status alone decides (401/403 auth, 429 quota, 5xx runtime): a 400
+        // or 404 body decides its class (a usage limit is quota), and only LiteLLM's own line has it.
+        #"HTTP Request: [A-Z]+ \S+ "HTTP/[0-9.]+ (?:40[13]|429|5[0-9][0-9]) "#,
     ]
 }
