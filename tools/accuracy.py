@@ -8,7 +8,7 @@ with no output is `none`. Prints per-class precision and recall, a confusion tab
 miss, for each corpus given (`--corpus` repeats), then the total over all of them. Exit status 1
 when any error entry is misclassified or any benign entry is flagged in any corpus.
 """
-import argparse, collections, json, os, subprocess, sys, tempfile
+import argparse, collections, glob, json, os, subprocess, sys, tempfile
 
 CLASSES = ["auth", "quota", "model", "runtime", "deploy", "none"]
 
@@ -78,10 +78,14 @@ def score(args, corpus):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=".build/debug/logwatch")
-    ap.add_argument("--corpus", action="append", required=True, help="a labelled JSONL corpus (repeatable)")
+    ap.add_argument("--corpus", action="append", default=[],
+                    help="a labelled JSONL corpus (repeatable; default: every Tests/Fixtures/corpus/*.jsonl)")
     ap.add_argument("--rules", action="append", default=[])
     ap.add_argument("--quiet", action="store_true", help="only the tables")
     args = ap.parse_args()
+    if not args.corpus:
+        here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "corpus")
+        args.corpus = sorted(glob.glob(os.path.join(here, "*.jsonl")))
     totals = [0, 0, 0, 0, 0]
     for i, corpus in enumerate(args.corpus):
         if i: print("\n" + "-" * 72 + "\n")
