@@ -48,7 +48,8 @@ public enum LiteLLMCode {
     /// unknown record); `fields` are the record's extracted fields (`exception`, `status`).
     public static func verdict(text: String, fields: [String: String], origin: Origin?) -> Verdict {
         let masked = CallerText.masked(text)
-        let code = normalize(masked, exception: innermostException(masked) ?? fields["exception"], status: fields["status"])
+        let status = fields["status"] ?? proxyStatus.captures(in: masked)?["status"]
+        let code = normalize(masked, exception: innermostException(masked) ?? fields["exception"], status: status)
         guard code.hasPrefix("429_") else { return Verdict(code: code, rateLimitCategory: nil) }
         return Verdict(code: code, rateLimitCategory: category(masked, origin: origin))
     }
@@ -176,6 +177,10 @@ public enum LiteLLMCode {
 
     /// `litellm.X` names, and Python internal errors at the start of a line (a traceback's last line).
     static let exceptionName = p(#"\blitellm\.(?:exceptions\.)?(?<name>[A-Z][A-Za-z]*(?:Error|Exception)|Timeout)\b|^(?<name2>TypeError|KeyError|AttributeError|IndexError|RuntimeError|AssertionError|ZeroDivisionError|NotImplementedError):"#)
+
+    /// The status of a `ProxyException` / `HTTPException` the proxy logs as `Exception occured - 400: ...`
+    /// (its `code`, which LiteLLM reads from the object).
+    static let proxyStatus = p(#"Exception occ?urr?ed - (?:litellm_call_id=\S+ - )?(?<status>[1-5]\d\d): "#)
 
     /// Wordings of LiteLLM's own limiters (`litellm_rate_limit`).
     static let litellmLimiter = p(#"LiteLLM Rate Limit Handler|Crossed TPM / RPM|Max parallel request limit|Rate limit exceeded for \w+|over available TPM|Deployment over user-defined ratelimit|No deployments available|Budget has been exceeded|ExceededBudget|exceeded budget for model|Max budget limit reached"#)
