@@ -1,3 +1,7 @@
+// logwatch: the executable, argument parsing and wiring only (one file per subcommand).
+// May use: LogwatchIO, LogwatchCore, ArgumentParser.
+// The map of all rooms: docs/architecture.md.
+
 // Public: LogwatchCore types conform to ExpressibleByArgument below, and a conformance is public.
 public import ArgumentParser
 import Foundation
@@ -23,7 +27,7 @@ struct Logwatch: ParsableCommand {
         """,
         version: Logwatch.version,
         subcommands: [ScanCommand.self, ExplainCommand.self, RulesCommand.self, EntriesCommand.self, ConfigCommand.self,
-                      RunCommand.self, TestCommand.self])
+                      RunCommand.self, TestCommand.self, StatusCommand.self, SilenceCommand.self, NotifyCommand.self])
 
     static let version = "0.2.0"
 

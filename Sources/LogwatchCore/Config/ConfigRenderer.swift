@@ -3,21 +3,14 @@
 /// and the last 4 characters of its path survive, the `Redactor` convention.
 public enum ConfigRenderer {
     /// `https://hooks.slack.com/services/T0/B0/abcdefgh` → `https://hooks.slack.com/****efgh`.
-    public static func maskURL(_ url: String) -> String {
-        guard let parts = URLParts(url) else { return "****" }
-        var text = "\(parts.scheme)://"
-        if parts.userinfo != nil { text += "****@" }
-        text += parts.host
-        if let port = parts.port { text += ":\(port)" }
-        if parts.path.isEmpty || parts.path == "/" { return text + parts.path }
-        return text + "/" + Redactor.mask(parts.path.dropFirst())
-    }
+    public static func maskURL(_ url: String) -> String { URLParts.mask(url, .pathTail) ?? "****" }
 
     /// The effective config. Comments say where defaults and URLs came from; `shippedRules` is
     /// where the default catalogue was found, when the config lists no rule directories.
     public static func render(_ config: LogwatchConfig, shippedRules: String? = nil) -> String {
         var lines: [String] = []
         lines.append("state_dir: \(scalar(config.stateDirectory ?? "~/.local/state/logwatch"))")
+        lines.append("host: \(config.host.map(scalar) ?? "~  # the machine's host name")")
         lines.append("links:")
         if let base = config.links.baseURL {
             // Entry links are meant to be shared; only sink URLs are credentials.
@@ -27,6 +20,7 @@ public enum ConfigRenderer {
         }
         lines.append("http:")
         lines.append("  listen: \(config.http.listen.map { scalar($0.description) } ?? "off")")
+        if let file = config.http.tokenFile { lines.append("  token_file: \(scalar(file))  # the console's write token") }
         lines.append("rules:")
         lines.append("  dirs: \(list(config.rules.directories))" + (config.rules.directories.isEmpty ? "  # the shipped catalogue" + (shippedRules.map { ": \($0)" } ?? "") : ""))
         lines.append("  disable: \(list(config.rules.disabled))")
@@ -62,11 +56,13 @@ public enum ConfigRenderer {
             let origin: String
             switch sink.endpoint {
             case .none: origin = ""
-            case .url: origin = ""
+            case .url, .urls: origin = ""
             case .environment(let name): origin = "  # from url_env \(name)"
             case .file(let path): origin = "  # from url_file \(path)"
             }
-            if sink.kind.needsURL {
+            if sink.urls.count > 1 {
+                lines.append("    urls: \(list(sink.urls.map(maskURL)))  # one delivery lane per replica")
+            } else if sink.kind.needsURL {
                 lines.append("    url: \(sink.url.map { scalar(maskURL($0)) } ?? "~  # not resolved")\(origin)")
             }
             lines.append("    classes: \(list(sink.classes.map(\.rawValue)))")

@@ -5,9 +5,11 @@ import Logging
 import LogwatchCore
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
-/// The daemon's HTTP side: `/metrics` (Prometheus text format 0.0.4), `/healthz`, `/readyz`, and
-/// the troubleshooting entries under `/entries/` served from memory.
+/// The daemon's HTTP side: `/metrics` (Prometheus text format 0.0.4), `/healthz`, `/readyz`, the
+/// troubleshooting entries under `/entries/` served from memory, and, once `console` is set,
+/// the operator's console (`/incidents`, `/api/v1/…`; HTTPListener+Console.swift).
 ///
 /// Built for a daemon loop that is not async: `start()` binds, runs the server on its own task
 /// and NIO's event loops, and returns the bound port; `stop()` shuts it down gracefully and
@@ -68,10 +70,10 @@ public final class HTTPListener: Sendable {
     public static let metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
 
     public let configuration: Configuration
-    private let metrics: LogwatchMetrics
+    let metrics: LogwatchMetrics
     private let logger: Logger
-    private let state: State
-    private let running = LockedValue<Running?>(nil)
+    let state: State
+    private let running = Mutex<Running?>(nil)
 
     public init(configuration: Configuration = Configuration(), metrics: LogwatchMetrics,
                 entries: EntryPages = EntryPages(rules: []), logger: Logger) {
@@ -85,6 +87,12 @@ public final class HTTPListener: Sendable {
     public var entries: EntryPages {
         get { state.entries.withLock { $0 } }
         set { state.entries.withLock { $0 = newValue } }
+    }
+
+    /// The console endpoints' provider; nil (the default) answers them with 404.
+    public var console: Console? {
+        get { state.console.withLock { $0 } }
+        set { state.console.withLock { $0 = newValue } }
     }
 
     /// What `/readyz` reports; `.notReady("starting")` until the daemon says otherwise. A reason
@@ -163,15 +171,17 @@ public final class HTTPListener: Sendable {
         }
     }
 
-    private func makeApplication(onBound: @escaping @Sendable (Int) -> Void) -> Application<RouterResponder<BasicRequestContext>> {
-        let running = self.running, logger = self.logger, host = configuration.host
+    private func makeApplication(onBound: @escaping @Sendable (Int) -> Void) -> Application<RouterResponder<ListenerContext>> {
+        let logger = self.logger, host = configuration.host
         return Application(
             router: makeRouter(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                running.withLock { $0?.port = port }
+                // `self`, not a copy: a Mutex is not copyable. The session ends (and `running`
+                // with it) when the application stops, so the capture does not outlive it.
+                self.running.withLock { $0?.port = port }
                 logger.info("Serving metrics, health and entries.",
                             metadata: ["http.address": "\(Configuration.format(host: host, port: port))"])
                 onBound(port)
@@ -181,9 +191,9 @@ public final class HTTPListener: Sendable {
 
     // MARK: Routes
 
-    private func makeRouter() -> Router<BasicRequestContext> {
+    private func makeRouter() -> Router<ListenerContext> {
         // HEAD answers like GET without the body: uptime checkers and `curl -I` use it.
-        let router = Router(options: .autoGenerateHeadEndpoints)
+        let router = Router(context: ListenerContext.self, options: .autoGenerateHeadEndpoints)
         let metrics = self.metrics, state = self.state
         router.get("metrics") { _, _ -> Response in
             var headers = HTTPFields()
@@ -199,7 +209,7 @@ public final class HTTPListener: Sendable {
         }
         // Whether the router hands `/entries/` to the first or second route, the handler looks
         // at the path itself.
-        let serveEntries: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+        let serveEntries: @Sendable (Request, ListenerContext) async throws -> Response = { request, _ in
             let path = request.uri.path
             // Relative links in the index need the trailing slash. The Location is relative too,
             // so it stays right behind a reverse proxy that mounts us under a prefix.
@@ -221,10 +231,11 @@ public final class HTTPListener: Sendable {
         }
         router.get("entries", use: serveEntries)
         router.get("entries/**", use: serveEntries)
+        addConsoleRoutes(router)
         return router
     }
 
-    private static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; charset=utf-8"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
@@ -232,11 +243,12 @@ public final class HTTPListener: Sendable {
 
     // MARK: State
 
-    private final class State: Sendable {
-        let entries: LockedValue<EntryPages>
-        let readiness = LockedValue<Readiness>(.notReady("starting"))
+    final class State: Sendable {
+        let entries: Mutex<EntryPages>
+        let console = Mutex<Console?>(nil)
+        let readiness = Mutex<Readiness>(.notReady("starting"))
         let redactor = Redactor()
-        init(entries: EntryPages) { self.entries = LockedValue(entries) }
+        init(entries: EntryPages) { self.entries = Mutex(entries) }
     }
 
     /// One serving session: from `start()` (with the group, semaphore and task that `stop()`

@@ -1,6 +1,11 @@
+// HTTP/: the listener (metrics, health, entries, incidents API) and the metrics registry.
+// The edge. May use: Hummingbird, Prometheus, Support/, LogwatchCore.
+// The map of all rooms: docs/architecture.md.
+
 import Foundation
 import LogwatchCore
 import Prometheus
+import Synchronization
 
 /// Every metric the daemon reports, in one registry that `/metrics` exposes.
 ///
@@ -35,6 +40,9 @@ public final class LogwatchMetrics: Sendable {
     private let outboxDepthGauge: Prometheus.Gauge
     private let linesTruncatedCounter: Prometheus.Counter
     private let rulesLoadedGauge: Prometheus.Gauge
+    private let silencedCounter: Prometheus.Counter
+    private let silencesActiveGauge: Prometheus.Gauge
+    private let refusedCounters: [String: Prometheus.Counter]
 
     // Labeled series, created on first use and cached per label set.
     private let cache = Cache()
@@ -47,6 +55,14 @@ public final class LogwatchMetrics: Sendable {
         outboxDepthGauge = registry.makeGauge(descriptor: Descriptor.outboxDepth)
         linesTruncatedCounter = registry.makeCounter(descriptor: Descriptor.linesTruncated)
         rulesLoadedGauge = registry.makeGauge(descriptor: Descriptor.rulesLoaded)
+        silencedCounter = registry.makeCounter(descriptor: Descriptor.noticesSilenced)
+        silencesActiveGauge = registry.makeGauge(descriptor: Descriptor.silencesActive)
+        // Every reason from the start: an alert on a refused write sees a series before the first.
+        var refused: [String: Prometheus.Counter] = [:]
+        for reason in Console.Refusal.allCases {
+            refused[reason.rawValue] = registry.makeCounter(descriptor: Descriptor.writesRefused, labels: [("reason", reason.rawValue)])
+        }
+        refusedCounters = refused
         registry.makeGauge(descriptor: Descriptor.buildInfo, labels: [("version", redactor.redact(version))])
             .set(to: 1)
         // Both results exist from the start, so `increase(...{result="failure"}[1h])` has a
@@ -168,26 +184,27 @@ public final class LogwatchMetrics: Sendable {
     }
 
     private func noticeCounter(_ outcome: NoticeOutcome, sink: String) -> Prometheus.Counter {
-        let table = switch outcome {
-        case .sent: cache.sent
-        case .failed: cache.failed
-        case .dropped: cache.dropped
-        case .suppressed: cache.suppressed
-        }
-        return cached(table, sink) {
+        let make = {
             let descriptor = switch outcome {
             case .sent: Descriptor.noticesSent
             case .failed: Descriptor.noticesFailed
             case .dropped: Descriptor.noticesDropped
             case .suppressed: Descriptor.noticesSuppressed
             }
-            return registry.makeCounter(descriptor: descriptor, labels: [("sink", redactor.redact(sink))])
+            return self.registry.makeCounter(descriptor: descriptor, labels: [("sink", self.redactor.redact(sink))])
+        }
+        // Each table named where it is used: a Mutex cannot be copied into a local.
+        switch outcome {
+        case .sent: return cached(cache.sent, sink, make: make)
+        case .failed: return cached(cache.failed, sink, make: make)
+        case .dropped: return cached(cache.dropped, sink, make: make)
+        case .suppressed: return cached(cache.suppressed, sink, make: make)
         }
     }
 
     /// Looks `key` up; on a miss, makes the series. The registry itself returns the existing
     /// series for a repeated label set, so two racing misses end with the same object.
-    private func cached<K: Hashable, M>(_ table: LockedValue<[K: M]>, _ key: K, make: () -> M) -> M {
+    private func cached<K: Hashable & Sendable, M: Sendable>(_ table: borrowing Mutex<[K: M]>, _ key: K, make: () -> M) -> M {
         if let hit = table.withLock({ $0[key] }) { return hit }
         let made = make()
         table.withLock { $0[key] = made }
@@ -200,15 +217,23 @@ public final class LogwatchMetrics: Sendable {
     }
 
     private final class Cache: Sendable {
-        let read = LockedValue<[String: Prometheus.Counter]>([:])
-        let lag = LockedValue<[String: Prometheus.Gauge]>([:])
-        let skipped = LockedValue<[String: Prometheus.Counter]>([:])
-        let sent = LockedValue<[String: Prometheus.Counter]>([:])
-        let failed = LockedValue<[String: Prometheus.Counter]>([:])
-        let dropped = LockedValue<[String: Prometheus.Counter]>([:])
-        let suppressed = LockedValue<[String: Prometheus.Counter]>([:])
-        let matched = LockedValue<[MatchKey: Prometheus.Counter]>([:])
+        let read = Mutex<[String: Prometheus.Counter]>([:])
+        let lag = Mutex<[String: Prometheus.Gauge]>([:])
+        let skipped = Mutex<[String: Prometheus.Counter]>([:])
+        let sent = Mutex<[String: Prometheus.Counter]>([:])
+        let failed = Mutex<[String: Prometheus.Counter]>([:])
+        let dropped = Mutex<[String: Prometheus.Counter]>([:])
+        let suppressed = Mutex<[String: Prometheus.Counter]>([:])
+        let matched = Mutex<[MatchKey: Prometheus.Counter]>([:])
     }
+
+    /// Incidents left out of a notice because an operator's silence matched them.
+    public func noticesSilenced(_ count: Int) { silencedCounter.increment(by: Int64(max(0, count))) }
+
+    public func setSilencesActive(_ count: Int) { silencesActiveGauge.set(Int64(count)) }
+
+    /// A console write (silence, test send) refused: not on loopback, no token, wrong token.
+    public func writeRefused(_ reason: String) { refusedCounters[reason]?.increment() }
 
     /// Metric names, in one place so docs/metrics.md can be checked against them.
     public enum Name {
@@ -253,10 +278,17 @@ public final class LogwatchMetrics: Sendable {
         static var buildInfo: MetricNameDescriptor {
             make("build_info", "", "Always 1; the version label names the running build.")
         }
+        static var noticesSilenced: MetricNameDescriptor {
+            make("notices_silenced", "total", "Incidents left out of notices because a silence matched them.")
+        }
+        static var silencesActive: MetricNameDescriptor { make("silences_active", "", "Silences in force now.") }
+        static var writesRefused: MetricNameDescriptor {
+            make("http_writes_refused", "total", "Console writes (silences, test sends) refused, by reason.")
+        }
         static var all: [MetricNameDescriptor] {
             [recordsRead, recordsMatched, incidentsOpen, noticesSent, noticesFailed, noticesDropped,
              noticesSuppressed, outboxDepth, sourceLag, linesTruncated, recordsSkipped, rulesLoaded,
-             configReloads, buildInfo]
+             configReloads, buildInfo, noticesSilenced, silencesActive, writesRefused]
         }
     }
 }

@@ -50,17 +50,19 @@ extension Daemon {
         pipeline.replaceRules(next.ruleSet)
         book.policy = Self.policy(new)
         router = NoticeRouter(routes: Self.routes(new), gates: router.gates)
-        context = Self.context(new, ruleSet: next.ruleSet, host: options.host)
-        for (name, worker) in workers where !new.sinks.contains(where: { $0.name == name && $0.kind.needsURL }) {
+        context = Self.context(new, ruleSet: next.ruleSet, host: new.host ?? options.host)
+        let newLanes = Set(new.sinks.filter(\.kind.needsURL).flatMap { $0.lanes.map(\.name) })
+        for (name, worker) in workers where !newLanes.contains(name) {
             Task { await worker.stop(deadline: .now + .seconds(5)) }
             workers[name] = nil
         }
         for sink in new.sinks where sink.kind.needsURL {
-            if let existing = old.sinks.first(where: { $0.name == sink.name }), existing == sink, workers[sink.name] != nil { continue }
-            if let worker = workers[sink.name] {
-                Task { await worker.stop(deadline: .now + .seconds(5)) }
+            if let existing = old.sinks.first(where: { $0.name == sink.name }), existing == sink,
+               sink.lanes.allSatisfy({ workers[$0.name] != nil }) { continue }
+            for lane in sink.lanes {
+                if let worker = workers[lane.name] { Task { await worker.stop(deadline: .now + .seconds(5)) } }
             }
-            startWorker(sink)
+            startWorkers(sink)
         }
         loaded = next
         bookChanged = true

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import LogwatchCore
+import Synchronization
 
 /// `logwatch run`: the whole service. Sources feed the pipeline; the incident book decides
 /// which notices are due; the router renders them per sink; each checkpoint writes positions,
@@ -41,6 +42,7 @@ public final class Daemon: @unchecked Sendable {
     let logger: Logger
     var loaded: ConfigLoader.Loaded
     let store: StateStore
+    let silences: SilenceStore
     var book: IncidentBook
     var router: NoticeRouter
     var correlator: DeployCorrelator
@@ -61,6 +63,9 @@ public final class Daemon: @unchecked Sendable {
     var recordTime: Double?
     var lastOutboxCheck: Double = 0
     let reloadQueue = DispatchQueue(label: "logwatch.reload")
+    /// Incidents resolved lately, newest first, for the console (the book forgets them).
+    var recentlyResolved: [Incident] = []
+    let consoleView = Mutex(ConsoleView())
 
     public init(loaded: ConfigLoader.Loaded, options: Options, logger: Logger) throws {
         self.loaded = loaded
@@ -71,6 +76,7 @@ public final class Daemon: @unchecked Sendable {
             throw StateStore.Failure.unwritable(path: "(none)", reason: "no state directory configured")
         }
         store = try StateStore(directory: directory, outboxLimit: config.outbox.maxNotices)
+        silences = try SilenceStore(store: store) { [logger] problem in logger.warning("\(problem)") }
         let policy = Self.policy(config)
         book = IncidentBook(policy: policy)
         correlator = DeployCorrelator()
@@ -91,7 +97,7 @@ public final class Daemon: @unchecked Sendable {
                            metadata: ["error": "\(error)"])
         }
         router = NoticeRouter(routes: Self.routes(config), gates: gates)
-        context = Self.context(config, ruleSet: loaded.ruleSet, host: options.host)
+        context = Self.context(config, ruleSet: loaded.ruleSet, host: config.host ?? options.host)
         metrics = LogwatchMetrics(version: options.version)
         client = WebhookSink.makeClient()
         var handler = Pipeline.Handler()
@@ -124,7 +130,7 @@ public final class Daemon: @unchecked Sendable {
             logger.critical("The HTTP listener could not start.", metadata: ["error": "\(error)"])
             return 2
         }
-        for sink in config.sinks where sink.kind.needsURL { startWorker(sink) }
+        for sink in config.sinks where sink.kind.needsURL { startWorkers(sink) }
         for source in config.sources {
             do {
                 try pipeline.attach(source, fromStart: options.fromStart)
@@ -134,7 +140,7 @@ public final class Daemon: @unchecked Sendable {
                 return 2
             }
         }
-        metrics.declare(sources: pipeline.sourceKeys, sinks: config.sinks.map(\.name))
+        metrics.declare(sources: pipeline.sourceKeys, sinks: Self.laneNames(config))
         metrics.setRulesLoaded(loaded.ruleSet.rules.count)
         let signals = SignalHandlers(pipeline, reload: options.configPath == nil ? nil : { [weak self] in self?.reload() })
         defer { signals.cancel() }
@@ -204,17 +210,28 @@ public final class Daemon: @unchecked Sendable {
         guard let listen = config.http.listen else { return }
         let listener = HTTPListener(configuration: .init(host: listen.host, port: listen.port), metrics: metrics,
                                     entries: EntryPages(rules: loaded.ruleSet.rules), logger: logger)
+        publishConsole()
+        listener.console = makeConsole(token: config.http.token)
         let port = try listener.start()
-        logger.info("Serving /metrics, /healthz, /readyz and /entries/.", metadata: ["listen": "\(listen.host):\(port)"])
+        logger.info("Serving /metrics, /healthz, /readyz, /entries/, /incidents and /api/v1/.",
+                    metadata: ["listen": "\(listen.host):\(port)"])
         http = listener
     }
 
-    func startWorker(_ sink: LogwatchConfig.Sink) {
-        guard let url = sink.url else { return }
-        let configuration = WebhookSink.Configuration(name: sink.name, url: url, format: sink.kind.rawValue,
-                                                      timeout: sink.timeout.seconds)
-        let worker = DeliveryWorker(sink: WebhookSink(configuration: configuration, client: client), store: store, logger: logger)
-        workers[sink.name] = worker
-        worker.start()
+    /// One worker per delivery lane (one per Alertmanager replica), keyed by the lane's name,
+    /// which is also its name in the outbox and in metrics.
+    func startWorkers(_ sink: LogwatchConfig.Sink) {
+        for lane in sink.lanes {
+            let configuration = WebhookSink.Configuration(name: lane.name, url: lane.url, format: sink.kind.rawValue,
+                                                          timeout: sink.timeout.seconds)
+            let worker = DeliveryWorker(sink: WebhookSink(configuration: configuration, client: client), store: store, logger: logger)
+            workers[lane.name] = worker
+            worker.start()
+        }
+    }
+
+    /// Every name a notice can be queued or counted under: stdout sinks by name, URL sinks by lane.
+    static func laneNames(_ config: LogwatchConfig) -> [String] {
+        config.sinks.flatMap { $0.kind.needsURL ? $0.lanes.map(\.name) : [$0.name] }
     }
 }
