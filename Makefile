@@ -18,7 +18,7 @@ endif
 # provider's self-signed certificate.
 DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager chromium iproute2 python3-venv openssl
 
-.PHONY: deps bench-deps build release demo test torture accuracy check-rules entries clean install uninstall bench fuzz fuzz-smoke c-check live live-check live-fixtures
+.PHONY: deps bench-deps build release demo test torture accuracy litellm-codes check-rules entries clean install uninstall bench fuzz fuzz-smoke c-check live live-check live-fixtures
 
 # Idempotent: installs only what is missing, without prompts. The tests start Alertmanager
 # themselves on loopback; the Debian service that the package enables (listening on all
@@ -121,9 +121,14 @@ live-fixtures:
 check-rules: build
 	$(BIN) rules check
 
-# Per-class precision/recall on the dev corpus (each entry as its own input).
+# Per-class precision/recall (each entry as its own input) on every labelled corpus in Tests/Fixtures/corpus/ (each scored, then the total); CORPUS=path picks one.
+CORPORA = $(or $(CORPUS),$(wildcard Tests/Fixtures/corpus/*.jsonl))
 accuracy: build
-	python3 tools/accuracy.py --bin $(BIN) --corpus $(or $(CORPUS),Tests/Fixtures/corpus/litellm-dev.jsonl)
+	python3 tools/accuracy.py --bin $(BIN) $(foreach c,$(CORPORA),--corpus $(c))
+
+# logwatch's normalized error code against LiteLLM's own verdicts recorded by the live harness.
+litellm-codes: build
+	python3 tools/litellm-codes.py --bin $(BIN) --dir Tests/Fixtures/litellm-live
 
 entries: build
 	$(BIN) entries build --out out/entries

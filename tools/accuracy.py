@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Accuracy of the shipped catalogue on a labelled corpus.
+"""Accuracy of the shipped catalogue on labelled corpora.
 
 Each corpus entry (JSON line with "line" and "class") is written to its own file and fed on
 its own to `logwatch scan --json`. The entry's predicted class is the class of the first
 record matched by a rule (or `unknown` when only the unknown-error detector fired); an entry
 with no output is `none`. Prints per-class precision and recall, a confusion table and every
-miss. Exit status 1 when any error entry is misclassified or any benign entry is flagged.
+miss, for each corpus given (`--corpus` repeats), then the total over all of them. Exit status 1
+when any error entry is misclassified or any benign entry is flagged in any corpus.
 """
-import argparse, collections, json, os, subprocess, sys, tempfile
+import argparse, collections, glob, json, os, subprocess, sys, tempfile
 
 CLASSES = ["auth", "quota", "model", "runtime", "deploy", "none"]
 
@@ -37,15 +38,9 @@ def predict(records):
         return "unknown", "unknown"
     return "none", "-"
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default=".build/debug/logwatch")
-    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                                                    "Tests", "Fixtures", "corpus", "litellm-dev.jsonl"))
-    ap.add_argument("--rules", action="append", default=[])
-    ap.add_argument("--quiet", action="store_true", help="only the table")
-    args = ap.parse_args()
-    entries = [json.loads(l) for l in open(args.corpus) if l.strip()]
+def score(args, corpus):
+    """Prints one corpus's tables; returns (errors right, errors, benign flagged, benign, misses)."""
+    entries = [json.loads(l) for l in open(corpus) if l.strip()]
     confusion = collections.Counter()
     misses = []
     predictions = predict_all(args.bin, [e["line"] for e in entries], args.rules)
@@ -55,7 +50,7 @@ def main():
         if got != want:
             misses.append((want, got, rule, e.get("signature", ""), e["line"][:140]))
     cols = CLASSES + ["unknown"]
-    print(f"{len(entries)} entries from {args.corpus}\n")
+    print(f"{len(entries)} entries from {corpus}\n")
     print("expected \\ got  " + " ".join(f"{c:>8}" for c in cols))
     for want in CLASSES:
         print(f"{want:>14}  " + " ".join(f"{confusion[(want, c)]:>8}" for c in cols))
@@ -78,7 +73,28 @@ def main():
         print("\nmisses:")
         for want, got, rule, sig, line in misses:
             print(f"  want {want:<8} got {got:<8} ({rule}) [{sig}] {line!r}")
-    return 1 if misses else 0
+    return correct, len(errors), flagged, len(benign), len(misses)
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=".build/debug/logwatch")
+    ap.add_argument("--corpus", action="append", default=[],
+                    help="a labelled JSONL corpus (repeatable; default: every Tests/Fixtures/corpus/*.jsonl)")
+    ap.add_argument("--rules", action="append", default=[])
+    ap.add_argument("--quiet", action="store_true", help="only the tables")
+    args = ap.parse_args()
+    if not args.corpus:
+        here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "corpus")
+        args.corpus = sorted(glob.glob(os.path.join(here, "*.jsonl")))
+    totals = [0, 0, 0, 0, 0]
+    for i, corpus in enumerate(args.corpus):
+        if i: print("\n" + "-" * 72 + "\n")
+        totals = [a + b for a, b in zip(totals, score(args, corpus))]
+    correct, errors, flagged, benign, missed = totals
+    if len(args.corpus) > 1:
+        print(f"\ntotal over {len(args.corpus)} corpora: error entries in their class {correct}/{errors} "
+              f"({correct / max(1, errors):.1%}), benign entries flagged {flagged}/{benign}")
+    return 1 if missed else 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,10 +3,11 @@ import LogwatchCore
 /// Builds a small rule set from inline YAML, for tests of the engine rather than the catalogue.
 enum TestRules {
     static func yaml(id: String, cls: String = "auth", priority: Int = 0, match: [String], unless: [String] = [],
-                     fingerprint: [String] = [], example: String = "x") -> String {
+                     fingerprint: [String] = [], example: String = "x", tier: String? = nil) -> String {
         """
         id: \(id)
         class: \(cls)
+        \(tier.map { "tier: \($0)" } ?? "")
         origin: provider
         severity: error
         title: Test rule \(id)

@@ -10,6 +10,9 @@ public struct Classification: Sendable {
     /// For unknown records: the stable template id and the masked template.
     public var template: (id: String, text: String)?
 
+    /// LiteLLM's normalized error code (`LiteLLMCode`), e.g. `401_AUTHENTICATION_FAILED`.
+    public var litellmCode: String? { fields["litellm_code"] }
+
     /// The rule id, or `unknown` for unmatched error-looking records.
     public var ruleID: String { rule?.id ?? "unknown" }
     public var severity: Severity { rule?.severity ?? .warning }
@@ -47,16 +50,29 @@ public final class Classifier {
 
     public func classify(_ record: LogRecord) -> Classification? {
         let result = matcher.match(record.text)
-        if let rule = result.winner {
+        func ruled(_ rule: CompiledRule) -> Classification {
             var fields = result.fields
             if fields["request_id"] == nil, let callID = record.attributes["litellm_call_id"] { fields["request_id"] = callID }
+            Self.addLiteLLMCode(&fields, record, origin: rule.spec.origin)
             return Classification(record: record, rule: rule, ruleClass: rule.ruleClass, fields: fields,
                                   matches: result.matches, template: nil)
         }
+        if let rule = result.winner { return ruled(rule) }
         if result.benign != nil { return nil }
         guard result.looksLikeError || record.isErrorLevel else { return nil }
+        if let family = result.family { return ruled(family) }
         let template = UnknownTemplate.make(record)
-        return Classification(record: record, rule: nil, ruleClass: .unknown, fields: ["template_id": template.id],
+        var fields = ["template_id": template.id]
+        Self.addLiteLLMCode(&fields, record, origin: nil)
+        return Classification(record: record, rule: nil, ruleClass: .unknown, fields: fields,
                               matches: [], template: (template.id, template.template))
+    }
+
+    /// LiteLLM's `normalized_error` for the record (and the rate-limit category of a 429), as
+    /// fields: they then travel with the incident into every notice.
+    static func addLiteLLMCode(_ fields: inout [String: String], _ record: LogRecord, origin: Origin?) {
+        let verdict = LiteLLMCode.verdict(text: record.string, fields: fields, origin: origin)
+        fields["litellm_code"] = verdict.code
+        if let category = verdict.rateLimitCategory { fields["rate_limit_category"] = category }
     }
 }

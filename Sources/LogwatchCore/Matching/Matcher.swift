@@ -32,6 +32,10 @@ public final class Matcher {
         public var benign: CompiledRule?
         /// The record looks like an error (level, traceback, exception name).
         public var looksLikeError: Bool
+        /// The family rule that won when no signature matched. It classes the record only if
+        /// the record looks like an error (`Classifier` adds the record's level to that test):
+        /// a family's words can also appear in chatter.
+        public var family: CompiledRule? = nil
     }
 
     public func match(_ text: [UInt8]) -> Result {
@@ -42,7 +46,14 @@ public final class Matcher {
         match(Array(text.utf8))
     }
 
+    /// Rules see the record with its caller spans masked (`CallerText`): what a client put in its
+    /// model name, user field or prompt cannot pick a rule. Fields are read from the record as written.
     public func match(bytes: UnsafeRawBufferPointer) -> Result {
+        guard let masked = CallerText.masked(bytes) else { return match(scanning: bytes, fieldsFrom: bytes) }
+        return masked.withUnsafeBytes { match(scanning: $0, fieldsFrom: bytes) }
+    }
+
+    private func match(scanning bytes: UnsafeRawBufferPointer, fieldsFrom original: UnsafeRawBufferPointer) -> Result {
         let ids = scanner.scan(bytes)
         var result = Result(winner: nil, fields: [:], matches: [], benign: nil, looksLikeError: false)
         if ids.isEmpty { return result }
@@ -68,6 +79,8 @@ public final class Matcher {
         }
         let candidates = best.keys.filter { !vetoed.contains($0) }.sorted { a, b in
             let ra = ruleSet.rules[a].spec, rb = ruleSet.rules[b].spec
+            // Any signature (benign ones too) beats any family, whatever the priorities.
+            if ra.tier != rb.tier { return ra.tier == .signature }
             if ra.priority != rb.priority { return ra.priority > rb.priority }
             if best[a]!.specificity != best[b]!.specificity { return best[a]!.specificity > best[b]!.specificity }
             return ra.id < rb.id
@@ -79,8 +92,13 @@ public final class Matcher {
             result.benign = rule
             return result
         }
+        if rule.isFamily {
+            result.family = rule
+            result.fields = fields(for: rule, pattern: best[first]!.pattern, original)
+            return result
+        }
         result.winner = rule
-        result.fields = fields(for: rule, pattern: best[first]!.pattern, bytes)
+        result.fields = fields(for: rule, pattern: best[first]!.pattern, original)
         return result
     }
 
@@ -126,6 +144,9 @@ public final class Matcher {
                 if separators[mid] >= last { high = mid } else { low = mid + 1 }
             }
             if hot[low] == .any { continue }
+            // A family classes only error-looking records, and those are hot through an error
+            // look or their level anyway: a family hit alone changes nothing.
+            if ruleSet.familySlot[Int(id)] { continue }
             hot[low] = ruleSet.benignExact[Int(id)] ? .benignOnly : .any
         }
         // A large block is not kept between calls.

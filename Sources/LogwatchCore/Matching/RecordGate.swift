@@ -2,7 +2,7 @@
 /// output, so only the stretches around them are framed and classified.
 ///
 /// It must never miss: a record the full path would report has to contain a gate hit. So it
-/// holds every match pattern of a non-benign rule and every error-look pattern (the only ways a
+/// holds every match pattern of a non-benign signature and every error-look pattern (the only ways a
 /// record gets a rule or becomes an unknown error), with `^` and `$` removed (a JSON record's
 /// text sits between quotes in its line, where anchors would fail), plus the JSON signs the
 /// text view cannot show: an error level, a journal priority, a stack trace or a Docker `log`
@@ -30,6 +30,10 @@ public final class RecordGate: Sendable {
         for (slot, expression) in ruleSet.database.expressions.enumerated() {
             switch ruleSet.slots[slot] {
             case .match(let rule, _) where ruleSet.rules[rule].ruleClass == .benign: continue
+            // A family classes only records that look like errors, and every such record already
+            // hits an error look or a JSON level sign here: the family's words would only add
+            // hits (some, like `Error`, in many lines), never a record the gate would miss.
+            case .match(let rule, _) where ruleSet.rules[rule].isFamily: continue
             case .unless: continue
             case .match, .errorLook: break
             }

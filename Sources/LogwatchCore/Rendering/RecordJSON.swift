@@ -76,6 +76,10 @@ public enum RecordJSON {
                 JSONWriter.escape(redactor.redact(template.text), into: &out)
             }
             if record.truncated { out += Self.truncatedTrue }
+            if let code = c.litellmCode {
+                out += Self.litellmCodeKey
+                JSONWriter.escape(code, into: &out)
+            }
             out.append(UInt8(ascii: "}"))
         }
 
@@ -87,6 +91,7 @@ public enum RecordJSON {
         static let entryKey = Array(#","entry":"#.utf8), matchesKey = Array(#","matches":["#.utf8)
         static let levelKey = Array(#","level":"#.utf8), timestampKey = Array(#","timestamp":"#.utf8)
         static let templateKey = Array(#","template":"#.utf8), truncatedTrue = Array(#","truncated":true"#.utf8)
+        static let litellmCodeKey = Array(#","litellm_code":"#.utf8)
         static let null = Array("null".utf8)
 
         /// `,"rule":…,"class":…,"severity":…,"title":…,"origin":…` of a rule, rendered once.
@@ -195,6 +200,7 @@ public enum RecordJSON {
         if let timestamp = record.timestamp { pairs.append(("timestamp", .string(timestamp))) }
         if let template = c.template { pairs.append(("template", .string(redactor.redact(template.text)))) }
         if record.truncated { pairs.append(("truncated", .bool(true))) }
+        if let code = c.litellmCode { pairs.append(("litellm_code", .string(code))) }
         return .object(pairs)
     }
 }

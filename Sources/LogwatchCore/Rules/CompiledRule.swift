@@ -19,6 +19,7 @@ public final class CompiledRule: Sendable {
     public var severity: Severity { spec.severity }
     public var title: String { spec.title }
     public var entry: Entry { spec.entry }
+    public var isFamily: Bool { spec.tier == .family }
 
     /// Field names this rule's own patterns capture.
     public var capturedNames: Set<String> {

@@ -46,7 +46,8 @@ public struct RuleChecker {
             for (i, example) in spec.examples.enumerated() {
                 report.examples += 1
                 let result = matcher.match(example.text)
-                let winner = result.winner?.id ?? result.benign?.id
+                // A family example must also look like an error: that is when a family classes.
+                let winner = result.winner?.id ?? result.benign?.id ?? (result.looksLikeError ? result.family?.id : nil)
                 guard winner == spec.id else {
                     let got = winner.map { "rule '\($0)' wins" } ?? (result.matches.isEmpty ? "no rule matches" : "no rule wins")
                     fail(example.line, "examples[\(i)]", "must match this rule, but \(got)")

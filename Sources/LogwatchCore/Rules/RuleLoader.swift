@@ -6,7 +6,7 @@ import Yams
 public struct RuleLoader: Sendable {
     public static let topLevelKeys: Set<String> = [
         "id", "class", "origin", "severity", "title", "priority", "match", "unless", "extract",
-        "fingerprint", "entry", "examples", "counterexamples", "consequence_of",
+        "fingerprint", "entry", "examples", "counterexamples", "consequence_of", "tier",
     ]
 
     public init() {}
@@ -141,6 +141,17 @@ public struct RuleLoader: Sendable {
             }
         }
 
+        var tier = Tier.signature
+        if let text = scalar("tier", required: false) {
+            if let value = Tier(rawValue: text) { tier = value } else {
+                problem(keyLines["tier"] ?? 1, "tier",
+                        "unknown tier '\(text)' (one of \(Tier.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            if tier == .family && ruleClass == .benign {
+                problem(keyLines["tier"] ?? 1, "tier", "a benign rule cannot be a family: families only class errors")
+            }
+        }
+
         func patterns(_ key: String, required: Bool) -> [RuleSpec.Pattern] {
             guard let node = values[key] else {
                 if required { problem(1, key, "missing: at least one pattern is needed") }
@@ -192,7 +203,7 @@ public struct RuleLoader: Sendable {
         return RuleSpec(file: path, id: id, ruleClass: ruleClass, origin: origin, severity: severity, title: title,
                         priority: priority, match: match, unless: unless, extract: extract, fingerprint: fingerprint,
                         entry: entry, examples: examples, counterexamples: counterexamples, keyLines: keyLines,
-                        consequenceOf: consequence)
+                        consequenceOf: consequence, tier: tier)
     }
 
     private func parseEntry(_ node: Node?, ruleClass: IncidentClass,

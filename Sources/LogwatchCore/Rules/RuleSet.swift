@@ -26,6 +26,8 @@ public final class RuleSet: Sendable {
     let blockScanSafe: Bool
     /// Per slot: an exact (non-prefilter) match pattern of a benign rule.
     let benignExact: [Bool]
+    /// Per slot: a match pattern of a family rule.
+    let familySlot: [Bool]
 
     init(rules: [CompiledRule], database: HyperscanDatabase, slots: [Slot], specificity: [Int],
          extractors: [(PCRE2Pattern, Bool)]) {
@@ -46,6 +48,10 @@ public final class RuleSet: Sendable {
         self.benignExact = slots.indices.map { slot in
             guard case .match(let rule, _) = slots[slot] else { return false }
             return rules[rule].ruleClass == .benign && !database.expressions[slot].prefilter
+        }
+        self.familySlot = slots.map { slot in
+            guard case .match(let rule, _) = slot else { return false }
+            return rules[rule].isFamily
         }
     }
 
@@ -99,5 +105,10 @@ public final class RuleSet: Sendable {
         #"\b[A-Z][A-Za-z0-9_]*(?:Error|Exception|Exit)\b(?::|\(|$)"#,
         #"Exception occur+ed"#,
         #"\b(?:ERROR|CRITICAL|FATAL)\b"#,
+        // httpx logs the provider's refusals at INFO: `HTTP Request: POST <url> "HTTP/1.1 401 Unauthorized"`.
+        // The quote before `HTTP/` tells it from a uvicorn access line (`... HTTP/1.1" 401`). Only the
+        // statuses whose class the status alone decides (401/403 auth, 429 quota, 5xx runtime): a 400
+        // or 404 body decides its class (a usage limit is quota), and only LiteLLM's own line has it.
+        #"HTTP Request: [A-Z]+ \S+ "HTTP/[0-9.]+ (?:40[13]|429|5[0-9][0-9]) "#,
     ]
 }

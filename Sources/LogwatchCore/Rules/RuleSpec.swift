@@ -32,8 +32,20 @@ public struct RuleSpec: Sendable {
     public var keyLines: [String: Int]
     /// `consequence_of:` (optional): the causes whose incident records of this rule join.
     public var consequenceOf: Consequence? = nil
+    /// Signature (default) or family: a family classes only error-looking records that no
+    /// signature matched, so a specific rule always beats a broad one whatever the priorities.
+    public var tier: Tier = .signature
 
     public func line(of key: String) -> Int { keyLines[key] ?? 1 }
+}
+
+/// The two tiers of the catalogue (`tier:` in a rule file).
+public enum Tier: String, Sendable, CaseIterable, Codable {
+    /// A specific failure, keyed on wording LiteLLM or a provider composes.
+    case signature
+    /// A broad kind of failure (an exception class, a status with its origin, a subsystem's
+    /// words): the fallback between the signatures and `unknown`.
+    case family
 }
 
 /// Every problem found while loading or compiling rules.

@@ -35,6 +35,7 @@ public struct AlertmanagerPayload: Sendable {
             ("incident", incident.id),
             ("provider", incident.fields["provider"] ?? ""),
             ("model", incident.fields["model_group"] ?? incident.fields["model"] ?? ""),
+            ("litellm_code", incident.fields["litellm_code"] ?? ""),
         ]
         // Alertmanager treats an empty label as absent; leaving it out keeps identities stable.
         labels = labels.map { ($0.0, context.safe($0.1, limit: 200)) }.filter { !$0.1.isEmpty }

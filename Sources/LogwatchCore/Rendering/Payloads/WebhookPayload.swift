@@ -45,6 +45,8 @@ public struct WebhookPayload: Sendable {
             ("severity", .string(incident.severity.rawValue)),
             ("title", .string(s(incident.title))),
             ("origin", incident.origin.map { .string($0.rawValue) } ?? .null),
+            ("litellm_code", optional(incident.fields["litellm_code"])),
+            ("rate_limit_category", optional(incident.fields["rate_limit_category"])),
             ("deploy_context", optional(incident.deployContext)),
             ("state", .string(incident.state.rawValue)),
             ("count", .int(incident.count)),
