@@ -12,7 +12,10 @@ HS_PKG := libhyperscan-dev
 endif
 # System packages the build and the tests need (tests use real journals and a real Alertmanager).
 # strace: a test checks the unit's SystemCallFilter= against what the binary really calls.
-DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager
+# zlib, libbz2, liblzma, libzstd: `scan` and followed globs read logrotate's compressed generations;
+# bzip2, xz-utils, zstd: the tests compress the samples with the real tools.
+DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager \
+	zlib1g-dev libbz2-dev liblzma-dev libzstd-dev bzip2 xz-utils zstd
 
 .PHONY: deps bench-deps build release demo test torture accuracy check-rules entries clean install uninstall bench fuzz fuzz-smoke
 
@@ -70,6 +73,8 @@ test: deps
 	$(BIN) rules check > /dev/null || $(BIN) rules check
 	$(SWIFT) test --disable-swift-testing $(BUILD_FLAGS)
 	$(MAKE) --no-print-directory fuzz-smoke
+	@# Every subcommand and source kind against the bad inputs an operator can give (issue 15).
+	python3 tools/badinput.py --bin $(BIN)
 	@# The short form of the fault injection (the full run is `make torture`).
 	python3 tools/torture.py --bin $(BIN) --short
 
@@ -145,7 +150,8 @@ uninstall:
 bench: bench-deps release
 	python3 tools/bench/bench.py --bin $(RELEASE_BIN) $(BENCH_ARGS)
 
-# libFuzzer targets (framer, JSON log lines, rule loader), built outside SwiftPM by
+# libFuzzer targets (framer, JSON log lines, rule loader, config parser, CRI and journal-JSON
+# decoders, decompressors), built outside SwiftPM by
 # tools/fuzz/build.sh. fuzz-smoke is the short run `make test` ends with; crashes fail it.
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 15

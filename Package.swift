@@ -28,6 +28,9 @@ let package = Package(
                        providers: [.apt(["libpcre2-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
+        // zlib, libbz2, liblzma, libzstd: compressed rotations (Decompressor); no .pc for all four.
+        .systemLibrary(name: "CCompression",
+                       providers: [.apt(["zlib1g-dev", "libbz2-dev", "liblzma-dev", "libzstd-dev"])]),
         // Header-only C for `scan`'s hottest byte loop (SparseFramer.push(lines:)): no library to link.
         .systemLibrary(name: "CLineScan"),
         .target(name: "LogwatchCore", dependencies: [
@@ -35,7 +38,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "LogwatchIO", dependencies: [
-            "LogwatchCore", "CSystemd", "CLineScan",
+            "LogwatchCore", "CSystemd", "CLineScan", "CCompression",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -66,7 +69,6 @@ let package = Package(
         .testTarget(name: "LogwatchIOTests", dependencies: [
             "LogwatchIO", "LogwatchCore",
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "InMemoryLogging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -51,17 +51,7 @@ extension Daemon {
         book.policy = Self.policy(new)
         router = NoticeRouter(routes: Self.routes(new), gates: router.gates)
         context = Self.context(new, ruleSet: next.ruleSet, host: options.host)
-        for (name, worker) in workers where !new.sinks.contains(where: { $0.name == name && $0.kind.needsURL }) {
-            Task { await worker.stop(deadline: .now + .seconds(5)) }
-            workers[name] = nil
-        }
-        for sink in new.sinks where sink.kind.needsURL {
-            if let existing = old.sinks.first(where: { $0.name == sink.name }), existing == sink, workers[sink.name] != nil { continue }
-            if let worker = workers[sink.name] {
-                Task { await worker.stop(deadline: .now + .seconds(5)) }
-            }
-            startWorker(sink)
-        }
+        senders.reload(from: old.sinks, to: new.sinks)
         loaded = next
         bookChanged = true
         http?.entries = EntryPages(rules: next.ruleSet.rules)
