@@ -94,6 +94,10 @@ public final class Daemon: @unchecked Sendable {
         senders = Senders(store: store, logger: logger)
         var handler = Pipeline.Handler()
         handler.classified = { [unowned self] classification, now in classified(classification, now: now) }
+        handler.retracted = { [unowned self] classification, _ in
+            book.retract(classification)
+            bookChanged = true
+        }
         handler.record = { [unowned self] record, metadata in observe(record, metadata) }
         handler.records = { [unowned self] key, count in metrics.recordRead(source: key, count: count) }
         handler.checkpoint = { [unowned self] now, final in checkpoint(now: now, final: final) }
