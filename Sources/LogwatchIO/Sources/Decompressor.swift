@@ -53,38 +53,15 @@ public final class Decompressor {
         output = .allocate(capacity: max(outputBlock, 64))
         switch format {
         case .gzip:
-            // The C libraries keep pointers to their stream structs: they live on the heap, never moved.
-            let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-            stream.initialize(to: z_stream())
             // 15 + 16: the largest window, gzip framing only (zlib and raw deflate are other formats).
-            let code = inflateInit2_(stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-            guard code == Z_OK else {
-                stream.deallocate()
-                output.deallocate()
-                throw Failure(format: format, reason: "zlib could not start (\(code))")
-            }
-            state = .gzip(stream)
+            state = .gzip(try Self.stream(z_stream(), format, output) {
+                inflateInit2_($0, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
+            })
         case .bzip2:
-            let stream = UnsafeMutablePointer<bz_stream>.allocate(capacity: 1)
-            stream.initialize(to: bz_stream())
-            let code = BZ2_bzDecompressInit(stream, 0, 0)
-            guard code == BZ_OK else {
-                stream.deallocate()
-                output.deallocate()
-                throw Failure(format: format, reason: "libbz2 could not start (\(code))")
-            }
-            state = .bzip2(stream)
+            state = .bzip2(try Self.stream(bz_stream(), format, output) { BZ2_bzDecompressInit($0, 0, 0) == BZ_OK })
         case .xz:
-            let stream = UnsafeMutablePointer<lzma_stream>.allocate(capacity: 1)
-            stream.initialize(to: lzma_stream())  // all zero: LZMA_STREAM_INIT
-            // LZMA_CONCATENATED (0x08): read every stream in the file, as xz(1) does.
-            let code = lzma_stream_decoder(stream, UInt64.max, 0x08)
-            guard code == LZMA_OK else {
-                stream.deallocate()
-                output.deallocate()
-                throw Failure(format: format, reason: "liblzma could not start (\(code.rawValue))")
-            }
-            state = .xz(stream)
+            // All zero is LZMA_STREAM_INIT. LZMA_CONCATENATED (0x08): every stream in the file, as xz(1) reads.
+            state = .xz(try Self.stream(lzma_stream(), format, output) { lzma_stream_decoder($0, UInt64.max, 0x08) == LZMA_OK })
         case .zstd:
             guard let stream = ZSTD_createDStream() else {
                 output.deallocate()
@@ -92,6 +69,20 @@ public final class Decompressor {
             }
             state = .zstd(stream)
         }
+    }
+
+    /// A library's stream struct on the heap (the libraries keep pointers to it: it must never
+    /// move), started by `start`; on failure everything allocated so far is released.
+    private static func stream<T>(_ empty: T, _ format: Format, _ output: UnsafeMutableBufferPointer<UInt8>,
+                                  start: (UnsafeMutablePointer<T>) -> Bool) throws -> UnsafeMutablePointer<T> {
+        let stream = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        stream.initialize(to: empty)
+        guard start(stream) else {
+            stream.deallocate()
+            output.deallocate()
+            throw Failure(format: format, reason: "the \(format.rawValue) library could not start")
+        }
+        return stream
     }
 
     deinit {
