@@ -178,7 +178,7 @@ extension DaemonEndToEndTests {
         // The first request arrives and is held for 1 s; more incidents queue behind it.
         XCTAssertTrue(waitUntil { !received(receiver.out).isEmpty }, "the first notice never arrived: \(stderr.text)")
         append(path("proxy.log"), later.joined())
-        let depth = { samples(get("http://127.0.0.1:\(port)/metrics").body).first { $0.name == "logwatch_outbox_depth" }?.value ?? 0 }
+        let depth = { self.samples(self.get("http://127.0.0.1:\(port)/metrics").body).first { $0.name == "logwatch_outbox_depth" }?.value ?? 0 }
         XCTAssertTrue(waitUntil { depth() >= 2 }, "the later notices were never queued: \(stderr.text)")
         process.terminate()
         process.waitUntilExit()

@@ -11,7 +11,7 @@ final class TrustedTextTests: XCTestCase {
     static let placeholders = [
         "DATABASE_URL=postgresql://llmproxy:<password>@db:5432/litellm",
         "api_key: <your-azure-api-key>",
-        "Authorization: Bearer <LITELLM_MASTER_KEY>",
+        "x-api-key: <your-litellm-virtual-key>",
         "REDIS_URL=redis://default:<redis-password>@cache:6379",
     ]
     static let logSecret = "sk-proj-Zq8LmN4pX7vR2tY6wB1cD9eF"

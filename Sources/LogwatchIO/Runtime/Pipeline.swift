@@ -263,7 +263,8 @@ public final class Pipeline {
             handler.heartbeat(now)
             expandGlobs(now: now)
             now = self.now()
-            let allFinished = inputs.allSatisfy(\.finished)
+            // A pattern that matches nothing yet keeps the loop running: its files may appear.
+            let allFinished = globs.isEmpty && inputs.allSatisfy(\.finished)
             if stopping || allFinished || now - lastCheckpoint >= configuration.checkpointInterval {
                 checkpoint(now: now, final: stopping || allFinished)
             }

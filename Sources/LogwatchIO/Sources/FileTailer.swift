@@ -243,6 +243,8 @@ public final class FileTailer: LogSource {
         let newFD = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard newFD >= 0 else {
             let missing = errno == ENOENT
+            // As tail -F: a file that appears after we started waiting is new, read from its start.
+            if missing { startAtEnd = false }
             reportOnce(missing ? .waiting : .error, missing ? "does not exist yet; waiting for it"
                        : "cannot be opened (\(String(cString: strerror(errno)))); trying again until it can")
             return false
