@@ -107,7 +107,8 @@ public struct BatchScan {
             }
         }
         out.flush()
-        if !json {
+        // Nothing could be read: no summary at all, so "0 matched" can never read as an all-clear.
+        if !json && !(failed > 0 && failed == inputs.count) {
             let text = IncidentText(style: TextStyle(colour: colour), links: links)
             for incident in book.incidents {
                 Output.out(text.render(incident, entry: ruleSet.rule(id: incident.ruleID)?.entry) + "\n")
