@@ -112,7 +112,7 @@ public enum ConfigLoader {
                 do {
                     data = try SmallFile.read(expanded, limit: 64 << 10)
                 } catch {
-                    problem(key, "sink '\(sink.name)': cannot read \(error)")
+                    problem(key, "sink '\(sink.name)': cannot read \(expanded): \(error.reason)")
                     continue
                 }
                 let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
