@@ -1,5 +1,6 @@
 import Foundation
 import LogwatchIO
+import TestSupport
 import XCTest
 
 /// Issue 15 on the built binary: compressed rotations through `scan`, every series of
@@ -21,7 +22,7 @@ final class CompressedScanEndToEndTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for sample in ["Samples/litellm-proxy.log", "Samples/litellm-proxy-json.log", "Samples/litellm-docker.log"] {
-            let path = EndToEndTests.repository.appendingPathComponent(sample).path
+            let path = Repository.path(sample)
             guard FileManager.default.fileExists(atPath: path) else { continue }
             let plain = try records(path)
             XCTAssertGreaterThan(plain.count, 0, sample)
@@ -53,7 +54,7 @@ final class CompressedScanEndToEndTests: XCTestCase {
 extension DaemonEndToEndTests {
     /// docs/metrics.md's table: name, type and label names of every documented series.
     func documentedMetrics() throws -> [(name: String, type: String, labels: Set<String>)] {
-        let doc = try String(contentsOf: EndToEndTests.repository.appendingPathComponent("docs/metrics.md"), encoding: .utf8)
+        let doc = try String(contentsOf: Repository.url("docs/metrics.md"), encoding: .utf8)
         return doc.split(separator: "\n").compactMap { line -> (String, String, Set<String>)? in
             let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count >= 5, cells[1].hasPrefix("`logwatch_") else { return nil }

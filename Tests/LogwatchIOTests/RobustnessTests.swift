@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import LogwatchCore
 @testable import LogwatchIO
+import TestSupport
 import XCTest
 
 /// Issue 15 at the level of the parts: compressed rotations decoded by the system libraries,
@@ -22,9 +23,7 @@ final class RobustnessTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let sample = repository.appendingPathComponent("Samples/litellm-proxy.log").path
+    static let sample = Repository.path("Samples/litellm-proxy.log")
     static let authLine = "litellm.exceptions.AuthenticationError: litellm.AuthenticationError: AzureException AuthenticationError - Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.\n"
 
     /// Runs a shell pipeline (the real compression tools); fails the test if it fails.
