@@ -12,9 +12,11 @@ HS_PKG := libhyperscan-dev
 endif
 # System packages the build and the tests need (tests use real journals and a real Alertmanager).
 # strace: a test checks the unit's SystemCallFilter= against what the binary really calls.
+# chromium: the console page is loaded headless (--dump-dom, --screenshot); iproute2: a test
+# makes a network namespace to call the console from a non-loopback address.
 # zlib, libbz2, liblzma, libzstd: `scan` and followed globs read logrotate's compressed generations;
 # bzip2, xz-utils, zstd: the tests compress the samples with the real tools.
-DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager \
+DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager chromium iproute2 \
 	zlib1g-dev libbz2-dev liblzma-dev libzstd-dev bzip2 xz-utils zstd
 
 .PHONY: deps bench-deps build release demo test torture accuracy check-rules entries clean install uninstall bench fuzz fuzz-smoke c-check

@@ -23,7 +23,7 @@ struct Logwatch: ParsableCommand {
         """,
         version: Logwatch.version,
         subcommands: [ScanCommand.self, ExplainCommand.self, RulesCommand.self, EntriesCommand.self, ConfigCommand.self,
-                      RunCommand.self, TestCommand.self])
+                      RunCommand.self, TestCommand.self, StatusCommand.self, SilenceCommand.self, NotifyCommand.self])
 
     static let version = "0.2.0"
 

@@ -153,7 +153,7 @@ final class ConfigParserTests: XCTestCase {
             ("policy.resolve_after", 9, "longer than 0"),
             ("sinks[0].url", 11, "http:// or https://"),
             ("sinks[1].name", 12, "duplicate sink name 'a'"),
-            ("sinks[1]", 12, "only one of url, url_env and url_file"),
+            ("sinks[1]", 12, "only one of url, urls, url_env and url_file"),
             ("sinks[2].url", 13, "base URL"),
             ("sinks[3]", 14, "needs one of url_env"),
             ("sinks[4].url", 15, "takes no URL"),

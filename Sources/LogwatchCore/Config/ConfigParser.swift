@@ -7,7 +7,7 @@ import Yams
 /// Pure: it takes the text; reading the file and resolving `url_env`/`url_file` is the job of
 /// `ConfigLoader` in LogwatchIO.
 public struct ConfigParser: Sendable {
-    public static let topLevelKeys = ["state_dir", "links", "http", "rules", "sources", "policy", "sinks", "outbox"]
+    public static let topLevelKeys = ["state_dir", "host", "links", "http", "rules", "sources", "policy", "sinks", "outbox"]
     static let sourceKeys: [String: [String]] = [
         "file": ["type", "paths", "from"],
         "journal": ["type", "units", "matches", "directory"],
@@ -15,7 +15,7 @@ public struct ConfigParser: Sendable {
         "cri": ["type", "paths"],
         "stdin": ["type", "format"],
     ]
-    static let sinkKeys = ["name", "type", "url", "url_env", "url_file", "classes", "min_severity", "max_per_minute", "timeout"]
+    static let sinkKeys = ["name", "type", "url", "urls", "url_env", "url_file", "classes", "min_severity", "max_per_minute", "timeout"]
     /// Unit types `journalctl -u` accepts as suffixes.
     static let unitSuffixes = ["service", "socket", "target", "device", "mount", "automount", "swap", "path",
                                "timer", "slice", "scope"]
@@ -149,6 +149,14 @@ private struct Reader {
                 }
             }
         }
+        if let node = top["host"], let host = string(node, "host") {
+            // A label value and a line in every notice: printable, one line, short.
+            if host.count > 128 || host.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false) }) {
+                problem(Self.line(node), "host", "must be one line of at most 128 printable characters")
+            } else {
+                config.host = host.trimmingWhitespace
+            }
+        }
         if let node = top["links"], let links = mapping(node, "links", allowed: ["base_url"]) {
             if let value = links["base_url"], let url = string(value, "links.base_url") {
                 if let reason = ConfigParser.urlProblem(url) { problem(Self.line(value), "links.base_url", reason) } else {
@@ -156,7 +164,8 @@ private struct Reader {
                 }
             }
         }
-        if let node = top["http"], let http = mapping(node, "http", allowed: ["listen"]) {
+        if let node = top["http"], let http = mapping(node, "http", allowed: ["listen", "token_file"]) {
+            if let value = http["token_file"], let file = string(value, "http.token_file") { config.http.tokenFile = file }
             if let value = http["listen"], let text = string(value, "http.listen") {
                 if text == "off" { config.http.listen = nil } else if let address = listenAddress(text) {
                     config.http.listen = address
@@ -348,13 +357,35 @@ private struct Reader {
             }
         }
         var sink = Config.Sink(name: name, kind: kind)
-        let given = ["url", "url_env", "url_file"].filter { keys[$0] != nil }
+        let given = ["url", "urls", "url_env", "url_file"].filter { keys[$0] != nil }
         if !kind.needsURL {
             for key in given { problem(Self.line(keys[key]), "\(path).\(key)", "a stdout sink takes no URL") }
         } else if given.count != 1 {
             problem(Self.line(node), path, given.isEmpty
                     ? "a \(kind.rawValue) sink needs one of url_env (recommended), url_file or url"
-                    : "give only one of url, url_env and url_file (found \(given.joined(separator: ", ")))")
+                    : "give only one of url, urls, url_env and url_file (found \(given.joined(separator: ", ")))")
+        } else if let value = keys["urls"] {
+            if kind != .alertmanager {
+                problem(Self.line(value), "\(path).urls", "only an alertmanager sink takes a list of replica URLs; use url, url_env or url_file")
+            } else if let urls = stringList(value, "\(path).urls") {
+                var valid = !urls.isEmpty
+                if urls.isEmpty { problem(Self.line(value), "\(path).urls", "needs at least one Alertmanager URL") }
+                for (index, url) in urls.enumerated() {
+                    if let reason = ConfigParser.urlProblem(url, kind: kind) {
+                        problem(Self.line(value.sequence?[index]), "\(path).urls[\(index)]", reason)
+                        valid = false
+                    } else if urls[..<index].contains(url) {
+                        problem(Self.line(value.sequence?[index]), "\(path).urls[\(index)]",
+                                "the same replica twice (it would get every alert twice)")
+                        valid = false
+                    }
+                }
+                if valid {
+                    sink.endpoint = .urls(urls)
+                    sink.url = urls[0]
+                    sink.urls = urls
+                }
+            }
         } else if let value = keys["url"], let url = string(value, "\(path).url") {
             if let reason = ConfigParser.urlProblem(url, kind: kind) { problem(Self.line(value), "\(path).url", reason) } else {
                 sink.endpoint = .url(url)

@@ -18,6 +18,7 @@ public enum ConfigRenderer {
     public static func render(_ config: LogwatchConfig, shippedRules: String? = nil) -> String {
         var lines: [String] = []
         lines.append("state_dir: \(scalar(config.stateDirectory ?? "~/.local/state/logwatch"))")
+        lines.append("host: \(config.host.map(scalar) ?? "~  # the machine's host name")")
         lines.append("links:")
         if let base = config.links.baseURL {
             // Entry links are meant to be shared; only sink URLs are credentials.
@@ -27,6 +28,7 @@ public enum ConfigRenderer {
         }
         lines.append("http:")
         lines.append("  listen: \(config.http.listen.map { scalar($0.description) } ?? "off")")
+        if let file = config.http.tokenFile { lines.append("  token_file: \(scalar(file))  # the console's write token") }
         lines.append("rules:")
         lines.append("  dirs: \(list(config.rules.directories))" + (config.rules.directories.isEmpty ? "  # the shipped catalogue" + (shippedRules.map { ": \($0)" } ?? "") : ""))
         lines.append("  disable: \(list(config.rules.disabled))")
@@ -62,11 +64,13 @@ public enum ConfigRenderer {
             let origin: String
             switch sink.endpoint {
             case .none: origin = ""
-            case .url: origin = ""
+            case .url, .urls: origin = ""
             case .environment(let name): origin = "  # from url_env \(name)"
             case .file(let path): origin = "  # from url_file \(path)"
             }
-            if sink.kind.needsURL {
+            if sink.urls.count > 1 {
+                lines.append("    urls: \(list(sink.urls.map(maskURL)))  # one delivery lane per replica")
+            } else if sink.kind.needsURL {
                 lines.append("    url: \(sink.url.map { scalar(maskURL($0)) } ?? "~  # not resolved")\(origin)")
             }
             lines.append("    classes: \(list(sink.classes.map(\.rawValue)))")

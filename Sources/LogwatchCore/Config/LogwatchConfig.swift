@@ -8,6 +8,10 @@ public struct LogwatchConfig: Sendable, Equatable {
     /// Where incident state, the outbox and checkpoints live. `nil` until resolved: the loader
     /// uses `$STATE_DIRECTORY` (systemd `StateDirectory=`), else `~/.local/state/logwatch`.
     public var stateDirectory: String?
+    /// The name this logwatch reports as (`host:`), in every notice and as Alertmanager's
+    /// `host` label. `nil`: the machine's host name, filled in at the edge. Fleets set it when
+    /// host names are not meaningful (pods, cloned VMs).
+    public var host: String?
     public var links = Links()
     public var http = HTTP()
     public var rules = Rules()
@@ -42,6 +46,11 @@ public struct LogwatchConfig: Sendable, Equatable {
     public struct HTTP: Sendable, Equatable {
         /// `nil` when the listener is off (`listen: off`).
         public var listen: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 9466)
+        /// A file holding the bearer token that lets clients off loopback use the console's
+        /// write endpoints (silences, test sends); `${VAR}` is expanded, as for `url_file`.
+        public var tokenFile: String?
+        /// The token read from `tokenFile` by `ConfigLoader`. A secret: never printed.
+        public var token: String?
         public init(listen: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 9466)) { self.listen = listen }
     }
 
@@ -164,8 +173,13 @@ public struct LogwatchConfig: Sendable, Equatable {
         /// The URL as the config names it (`url`, `url_env` or `url_file`); `.none` for stdout.
         public var endpoint: Endpoint
         /// The effective URL: set by the parser for `url`, by `ConfigLoader` for `url_env` and
-        /// `url_file`. A secret: print it only through `ConfigRenderer.maskURL`.
+        /// `url_file`; the first replica for `urls`. A secret: print it only through
+        /// `ConfigRenderer.maskURL`.
         public var url: String?
+        /// Alertmanager replicas (`urls:`), in order; empty for a single URL. Each replica is
+        /// posted to on its own (see `lanes`): Alertmanager's HA cluster needs every sender to
+        /// reach every replica, never one picked by a load balancer.
+        public var urls: [String] = []
         /// Classes routed to this sink.
         public var classes: [IncidentClass] = IncidentClass.reported
         /// Incidents below this severity are not sent here.
@@ -180,6 +194,15 @@ public struct LogwatchConfig: Sendable, Equatable {
             self.kind = kind
             self.endpoint = endpoint
             self.url = url
+        }
+
+        /// The delivery lanes: one per URL, each with its own outbox rows, retries and worker, so
+        /// a replica that is down never holds up the others. A single URL is one lane named
+        /// after the sink; replicas are `NAME@1`, `NAME@2`, … in the order of `urls`.
+        public var lanes: [(name: String, url: String)] {
+            if urls.count > 1 { return urls.enumerated().map { (name: "\(name)@\($0.offset + 1)", url: $0.element) } }
+            guard let single = urls.first ?? url else { return [] }
+            return [(name: name, url: single)]
         }
 
         /// Whether a notice of this class and severity goes to this sink.
@@ -203,6 +226,8 @@ public struct LogwatchConfig: Sendable, Equatable {
         case environment(String)
         /// A file holding the URL; `${VAR}` (e.g. `${CREDENTIALS_DIRECTORY}`) is expanded.
         case file(String)
+        /// Alertmanager replicas written in the config (`urls:`).
+        case urls([String])
     }
 
     public struct Outbox: Sendable, Equatable {

@@ -115,7 +115,8 @@ public struct Framer: Sendable {
                                timestamp: header?.timestamp ?? wrapperTime, logger: header?.logger,
                                truncated: truncated, position: position)
         if header?.kind == .traceback { currentHasTraceback = true } else { currentHasTraceback = false }
-        traceback = header?.kind == .traceback ? .frames : .none
+        // A record that starts indented is a piece of a traceback (a fragment, a wrapped frame).
+        traceback = header?.kind == .traceback || (header == nil && Self.isIndented(line)) ? .frames : .none
         if record.level == "WARN" { record.level = "WARNING" }
         current = record
         currentLines = 1
@@ -138,9 +139,10 @@ public struct Framer: Sendable {
             }
             return lastLineAnnounces && !entry
         }
-        // A frame line opens the traceback when its header line came in another shape
-        // (`ERROR:    Traceback (most recent call last):` from uvicorn, Docker's wrapper).
-        if traceback == .none, line.starts(with: Self.frameLine) { traceback = .frames }
+        // An indented line where no traceback is open is a frame or source line of one whose
+        // header came in another shape (`ERROR:    Traceback (most recent call last):` from
+        // uvicorn) or was cut off (a pasted fragment): the exception line that follows ends it.
+        if traceback == .none, Self.isIndented(line) { traceback = .frames }
         guard entry else { return true }
         // A journal entry stands alone unless it is a piece of a traceback or of a multi-line
         // message: indented frame and source lines, Python's chain markers, blank separators
@@ -176,7 +178,6 @@ public struct Framer: Sendable {
     /// LiteLLM's head-and-tail truncation of long messages leaves this marker in the middle.
     static let truncationMarker = Array("litellm_truncated".utf8)
     static let noneTypeLine = Array("NoneType: None".utf8)
-    static let frameLine = Array("  File \"".utf8)
 
     static func contains(_ line: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
         guard line.count >= needle.count, let first = needle.first else { return false }

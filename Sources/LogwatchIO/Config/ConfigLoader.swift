@@ -85,7 +85,7 @@ public enum ConfigLoader {
             let sink = config.sinks[index]
             let path = "sinks[\(index)]"
             switch sink.endpoint {
-            case .none, .url:
+            case .none, .url, .urls:
                 continue
             case .environment(let variable):
                 let key = "\(path).url_env"
@@ -125,6 +125,22 @@ public enum ConfigLoader {
                     continue
                 }
                 config.sinks[index].url = value
+            }
+        }
+        if let written = config.http.tokenFile {
+            switch expand(written, environment: environment) {
+            case .success(let text):
+                let file = absolute(text)
+                let token = FileManager.default.contents(atPath: file)
+                    .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+                if let token, !token.isEmpty, !token.contains(where: \.isWhitespace) {
+                    config.http.token = token
+                } else {
+                    problem("http.token_file", token == nil ? "cannot read \(file)" : "\(file) must hold one token with no spaces")
+                }
+            case .failure(let missing):
+                problem("http.token_file", "\(missing.name) is not set"
+                        + (missing.name == "CREDENTIALS_DIRECTORY" ? " (systemd sets it for LoadCredential=)" : ""))
             }
         }
         if !problems.isEmpty { throw ConfigErrors(problems: problems) }

@@ -3,7 +3,8 @@ import Foundation
 import Logging
 import LogwatchCore
 
-/// The daemon's senders: one `DeliveryWorker` per URL sink, sharing one HTTP client. The only
+/// The daemon's senders: one `DeliveryWorker` per delivery lane (a URL sink, or one Alertmanager
+/// replica of it), keyed by the lane's name, sharing one HTTP client. The only
 /// place a worker is started, replaced or stopped: at start, on a reload, at stop.
 ///
 /// One worker per sink at any moment: a reload that changes a sink starts the new worker only
@@ -26,35 +27,38 @@ final class Senders {
         client = WebhookSink.makeClient()
     }
 
-    /// Starts a worker for every sink that sends to a URL.
+    /// Starts a worker for every lane of every sink that sends to a URL.
     func start(_ sinks: [LogwatchConfig.Sink]) {
-        for sink in sinks where sink.kind.needsURL { start(sink, after: nil) }
+        for sink in sinks where sink.kind.needsURL {
+            for lane in sink.lanes { start(sink, lane: lane, after: nil) }
+        }
     }
 
-    /// A reload: workers of removed sinks stop, changed sinks get a new worker after the old one ended.
+    /// A reload: workers of removed lanes stop, changed sinks' lanes get a new worker after the old one ended.
     func reload(from old: [LogwatchConfig.Sink], to new: [LogwatchConfig.Sink]) {
-        for (name, worker) in workers where !new.contains(where: { $0.name == name && $0.kind.needsURL }) {
+        let lanes = Set(new.filter(\.kind.needsURL).flatMap { $0.lanes.map(\.name) })
+        for (name, worker) in workers where !lanes.contains(name) {
             Task { await worker.stop(deadline: .now + .seconds(5)) }
             workers[name] = nil
         }
         for sink in new where sink.kind.needsURL {
-            if let existing = old.first(where: { $0.name == sink.name }), existing == sink, workers[sink.name] != nil { continue }
-            start(sink, after: workers[sink.name])
+            if let existing = old.first(where: { $0.name == sink.name }), existing == sink,
+               sink.lanes.allSatisfy({ workers[$0.name] != nil }) { continue }
+            for lane in sink.lanes { start(sink, lane: lane, after: workers[lane.name]) }
         }
     }
 
-    private func start(_ sink: LogwatchConfig.Sink, after previous: DeliveryWorker?) {
-        guard let url = sink.url else { return }
-        let configuration = WebhookSink.Configuration(name: sink.name, url: url, format: sink.kind.rawValue,
+    private func start(_ sink: LogwatchConfig.Sink, lane: (name: String, url: String), after previous: DeliveryWorker?) {
+        let configuration = WebhookSink.Configuration(name: lane.name, url: lane.url, format: sink.kind.rawValue,
                                                       timeout: sink.timeout.seconds)
         let worker = DeliveryWorker(sink: WebhookSink(configuration: configuration, client: client), store: store, logger: logger)
-        workers[sink.name] = worker
+        workers[lane.name] = worker
         guard let previous else {
             worker.start()
             return
         }
-        let earlier = handovers[sink.name]
-        handovers[sink.name] = Task {
+        let earlier = handovers[lane.name]
+        handovers[lane.name] = Task {
             await earlier?.value
             await previous.stop(deadline: .now + .seconds(5))
             worker.start()  // refused if the daemon stopped it meanwhile

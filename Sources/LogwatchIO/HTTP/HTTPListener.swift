@@ -6,8 +6,9 @@ import LogwatchCore
 import NIOCore
 import ServiceLifecycle
 
-/// The daemon's HTTP side: `/metrics` (Prometheus text format 0.0.4), `/healthz`, `/readyz`, and
-/// the troubleshooting entries under `/entries/` served from memory.
+/// The daemon's HTTP side: `/metrics` (Prometheus text format 0.0.4), `/healthz`, `/readyz`, the
+/// troubleshooting entries under `/entries/` served from memory, and, once `console` is set,
+/// the operator's console (`/incidents`, `/api/v1/…`; HTTPListener+Console.swift).
 ///
 /// Built for a daemon loop that is not async: `start()` binds, runs the server on its own task
 /// and NIO's event loops, and returns the bound port; `stop()` shuts it down gracefully and
@@ -68,9 +69,9 @@ public final class HTTPListener: Sendable {
     public static let metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
 
     public let configuration: Configuration
-    private let metrics: LogwatchMetrics
+    let metrics: LogwatchMetrics
     private let logger: Logger
-    private let state: State
+    let state: State
     private let running = LockedValue<Running?>(nil)
 
     public init(configuration: Configuration = Configuration(), metrics: LogwatchMetrics,
@@ -85,6 +86,12 @@ public final class HTTPListener: Sendable {
     public var entries: EntryPages {
         get { state.entries.withLock { $0 } }
         set { state.entries.withLock { $0 = newValue } }
+    }
+
+    /// The console endpoints' provider; nil (the default) answers them with 404.
+    public var console: Console? {
+        get { state.console.withLock { $0 } }
+        set { state.console.withLock { $0 = newValue } }
     }
 
     /// What `/readyz` reports; `.notReady("starting")` until the daemon says otherwise. A reason
@@ -164,7 +171,7 @@ public final class HTTPListener: Sendable {
         }
     }
 
-    private func makeApplication(onBound: @escaping @Sendable (Int) -> Void) -> Application<RouterResponder<BasicRequestContext>> {
+    private func makeApplication(onBound: @escaping @Sendable (Int) -> Void) -> Application<RouterResponder<ListenerContext>> {
         let running = self.running, logger = self.logger, host = configuration.host
         return Application(
             router: makeRouter(),
@@ -182,9 +189,9 @@ public final class HTTPListener: Sendable {
 
     // MARK: Routes
 
-    private func makeRouter() -> Router<BasicRequestContext> {
+    private func makeRouter() -> Router<ListenerContext> {
         // HEAD answers like GET without the body: uptime checkers and `curl -I` use it.
-        let router = Router(options: .autoGenerateHeadEndpoints)
+        let router = Router(context: ListenerContext.self, options: .autoGenerateHeadEndpoints)
         let metrics = self.metrics, state = self.state
         router.get("metrics") { _, _ -> Response in
             var headers = HTTPFields()
@@ -200,7 +207,7 @@ public final class HTTPListener: Sendable {
         }
         // Whether the router hands `/entries/` to the first or second route, the handler looks
         // at the path itself.
-        let serveEntries: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+        let serveEntries: @Sendable (Request, ListenerContext) async throws -> Response = { request, _ in
             let path = request.uri.path
             // Relative links in the index need the trailing slash. The Location is relative too,
             // so it stays right behind a reverse proxy that mounts us under a prefix.
@@ -222,10 +229,11 @@ public final class HTTPListener: Sendable {
         }
         router.get("entries", use: serveEntries)
         router.get("entries/**", use: serveEntries)
+        addConsoleRoutes(router)
         return router
     }
 
-    private static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; charset=utf-8"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
@@ -233,8 +241,9 @@ public final class HTTPListener: Sendable {
 
     // MARK: State
 
-    private final class State: Sendable {
+    final class State: Sendable {
         let entries: LockedValue<EntryPages>
+        let console = LockedValue<Console?>(nil)
         let readiness = LockedValue<Readiness>(.notReady("starting"))
         let redactor = Redactor()
         init(entries: EntryPages) { self.entries = LockedValue(entries) }

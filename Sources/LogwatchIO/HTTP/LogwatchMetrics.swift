@@ -35,6 +35,9 @@ public final class LogwatchMetrics: Sendable {
     private let outboxDepthGauge: Prometheus.Gauge
     private let linesTruncatedCounter: Prometheus.Counter
     private let rulesLoadedGauge: Prometheus.Gauge
+    private let silencedCounter: Prometheus.Counter
+    private let silencesActiveGauge: Prometheus.Gauge
+    private let refusedCounters: [String: Prometheus.Counter]
 
     // Labeled series, created on first use and cached per label set.
     private let cache = Cache()
@@ -47,6 +50,14 @@ public final class LogwatchMetrics: Sendable {
         outboxDepthGauge = registry.makeGauge(descriptor: Descriptor.outboxDepth)
         linesTruncatedCounter = registry.makeCounter(descriptor: Descriptor.linesTruncated)
         rulesLoadedGauge = registry.makeGauge(descriptor: Descriptor.rulesLoaded)
+        silencedCounter = registry.makeCounter(descriptor: Descriptor.noticesSilenced)
+        silencesActiveGauge = registry.makeGauge(descriptor: Descriptor.silencesActive)
+        // Every reason from the start: an alert on a refused write sees a series before the first.
+        var refused: [String: Prometheus.Counter] = [:]
+        for reason in Console.Refusal.allCases {
+            refused[reason.rawValue] = registry.makeCounter(descriptor: Descriptor.writesRefused, labels: [("reason", reason.rawValue)])
+        }
+        refusedCounters = refused
         registry.makeGauge(descriptor: Descriptor.buildInfo, labels: [("version", redactor.redact(version))])
             .set(to: 1)
         // Both results exist from the start, so `increase(...{result="failure"}[1h])` has a
@@ -215,6 +226,14 @@ public final class LogwatchMetrics: Sendable {
         let matched = LockedValue<[MatchKey: Prometheus.Counter]>([:])
     }
 
+    /// Incidents left out of a notice because an operator's silence matched them.
+    public func noticesSilenced(_ count: Int) { silencedCounter.increment(by: Int64(max(0, count))) }
+
+    public func setSilencesActive(_ count: Int) { silencesActiveGauge.set(Int64(count)) }
+
+    /// A console write (silence, test send) refused: not on loopback, no token, wrong token.
+    public func writeRefused(_ reason: String) { refusedCounters[reason]?.increment() }
+
     /// Metric names, in one place so docs/metrics.md can be checked against them.
     public enum Name {
         public static var all: [String] { Descriptor.all.map(\.name) }
@@ -258,10 +277,17 @@ public final class LogwatchMetrics: Sendable {
         static var buildInfo: MetricNameDescriptor {
             make("build_info", "", "Always 1; the version label names the running build.")
         }
+        static var noticesSilenced: MetricNameDescriptor {
+            make("notices_silenced", "total", "Incidents left out of notices because a silence matched them.")
+        }
+        static var silencesActive: MetricNameDescriptor { make("silences_active", "", "Silences in force now.") }
+        static var writesRefused: MetricNameDescriptor {
+            make("http_writes_refused", "total", "Console writes (silences, test sends) refused, by reason.")
+        }
         static var all: [MetricNameDescriptor] {
             [recordsRead, recordsMatched, incidentsOpen, noticesSent, noticesFailed, noticesDropped,
              noticesSuppressed, outboxDepth, sourceLag, linesTruncated, recordsSkipped, rulesLoaded,
-             configReloads, buildInfo]
+             configReloads, buildInfo, noticesSilenced, silencesActive, writesRefused]
         }
     }
 }

@@ -29,18 +29,24 @@ extension Daemon {
     /// stdout's are printed once the checkpoint is durable.
     func checkpoint(now: Double, final: Bool) -> StateStore.Checkpoint {
         var checkpoint = StateStore.Checkpoint()
-        let notices = book.advance(to: now)
-        if !notices.isEmpty { bookChanged = true }
+        let due = book.advance(to: now)
+        if !due.isEmpty { bookChanged = true }
+        let notices = applySilences(due, now: now)
+        // A sink's notice is queued once per delivery lane (per Alertmanager replica), so each
+        // replica gets it on its own schedule; drops are reported for the sink as a whole.
+        var lanes: [String: [String]] = [:]
+        for sink in loaded.config.sinks where sink.kind.needsURL { lanes[sink.name] = sink.lanes.map(\.name) }
         let outputs = router.route(notices, at: now, context: context) { [store] sink in
-            (try? store.takeDropped(sink: sink)) ?? 0
+            (lanes[sink] ?? [sink]).reduce(0) { $0 + ((try? store.takeDropped(sink: $1)) ?? 0) }
         }
-        let urlSinks = Set(loaded.config.sinks.filter(\.kind.needsURL).map(\.name))
         checkpoint.notices = unsaved
         for output in outputs {
-            if urlSinks.contains(output.sink) {
-                checkpoint.notices.append(StateStore.NewNotice(sink: output.sink, notice: output.notice.id,
-                                                               kind: output.notice.kind.rawValue,
-                                                               contentType: output.payload.contentType, body: output.payload.body))
+            if let names = lanes[output.sink] {
+                for name in names {
+                    checkpoint.notices.append(StateStore.NewNotice(sink: name, notice: output.notice.id,
+                                                                   kind: output.notice.kind.rawValue,
+                                                                   contentType: output.payload.contentType, body: output.payload.body))
+                }
             } else if options.terminal == nil {
                 stdoutPending.append((output.sink, output.payload.string))
             }
@@ -55,6 +61,7 @@ extension Daemon {
             bookChanged = false
         }
         metrics.setIncidentsOpen(book.incidents.count)
+        publishConsole()
         return checkpoint
     }
 

@@ -50,7 +50,7 @@ extension Daemon {
         pipeline.replaceRules(next.ruleSet)
         book.policy = Self.policy(new)
         router = NoticeRouter(routes: Self.routes(new), gates: router.gates)
-        context = Self.context(new, ruleSet: next.ruleSet, host: options.host)
+        context = Self.context(new, ruleSet: next.ruleSet, host: new.host ?? options.host)
         senders.reload(from: old.sinks, to: new.sinks)
         loaded = next
         bookChanged = true

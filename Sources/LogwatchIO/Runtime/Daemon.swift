@@ -40,6 +40,7 @@ public final class Daemon: @unchecked Sendable {
     let logger: Logger
     var loaded: ConfigLoader.Loaded
     let store: StateStore
+    let silences: SilenceStore
     var book: IncidentBook
     var router: NoticeRouter
     var correlator: DeployCorrelator
@@ -59,6 +60,9 @@ public final class Daemon: @unchecked Sendable {
     var recordTime: Double?
     var lastOutboxCheck: Double = 0
     let reloadQueue = DispatchQueue(label: "logwatch.reload")
+    /// Incidents resolved lately, newest first, for the console (the book forgets them).
+    var recentlyResolved: [Incident] = []
+    let consoleView = LockedValue(ConsoleView())
 
     public init(loaded: ConfigLoader.Loaded, options: Options, logger: Logger) throws {
         self.loaded = loaded
@@ -69,6 +73,7 @@ public final class Daemon: @unchecked Sendable {
             throw StateStore.Failure.unwritable(path: "(none)", reason: "no state directory configured")
         }
         store = try StateStore(directory: directory, outboxLimit: config.outbox.maxNotices)
+        silences = try SilenceStore(store: store) { [logger] problem in logger.warning("\(problem)") }
         let policy = Self.policy(config)
         book = IncidentBook(policy: policy)
         correlator = DeployCorrelator()
@@ -89,7 +94,7 @@ public final class Daemon: @unchecked Sendable {
                            metadata: ["error": "\(error)"])
         }
         router = NoticeRouter(routes: Self.routes(config), gates: gates)
-        context = Self.context(config, ruleSet: loaded.ruleSet, host: options.host)
+        context = Self.context(config, ruleSet: loaded.ruleSet, host: config.host ?? options.host)
         metrics = LogwatchMetrics(version: options.version)
         senders = Senders(store: store, logger: logger)
         var handler = Pipeline.Handler()
@@ -133,7 +138,7 @@ public final class Daemon: @unchecked Sendable {
                 return 2
             }
         }
-        metrics.declare(sources: pipeline.sourceKeys, sinks: config.sinks.map(\.name))
+        metrics.declare(sources: pipeline.sourceKeys, sinks: Self.laneNames(config))
         metrics.setRulesLoaded(loaded.ruleSet.rules.count)
         let signals = SignalHandlers(pipeline, reload: options.configPath == nil ? nil : { [weak self] in self?.reload() })
         defer { signals.cancel() }
@@ -193,8 +198,16 @@ public final class Daemon: @unchecked Sendable {
         guard let listen = config.http.listen else { return }
         let listener = HTTPListener(configuration: .init(host: listen.host, port: listen.port), metrics: metrics,
                                     entries: EntryPages(rules: loaded.ruleSet.rules), logger: logger)
+        publishConsole()
+        listener.console = makeConsole(token: config.http.token)
         let port = try listener.start()
-        logger.info("Serving /metrics, /healthz, /readyz and /entries/.", metadata: ["listen": "\(listen.host):\(port)"])
+        logger.info("Serving /metrics, /healthz, /readyz, /entries/, /incidents and /api/v1/.",
+                    metadata: ["listen": "\(listen.host):\(port)"])
         http = listener
+    }
+
+    /// Every name a notice can be queued or counted under: stdout sinks by name, URL sinks by lane.
+    static func laneNames(_ config: LogwatchConfig) -> [String] {
+        config.sinks.flatMap { $0.kind.needsURL ? $0.lanes.map(\.name) : [$0.name] }
     }
 }
