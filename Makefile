@@ -13,13 +13,15 @@ endif
 # System packages the build and the tests need (tests use real journals and a real Alertmanager).
 # strace: a test checks the unit's SystemCallFilter= against what the binary really calls.
 # chromium: the console page is loaded headless (--dump-dom, --screenshot); iproute2: a test
-# makes a network namespace to call the console from a non-loopback address.
+# makes a network namespace to call the console from a non-loopback address, and the real-LiteLLM
+# bench runs proxies in a loopback-only one; python3-venv, openssl: the bench's venvs and the fake
+# provider's self-signed certificate.
 # zlib, libbz2, liblzma, libzstd: `scan` and followed globs read logrotate's compressed generations;
 # bzip2, xz-utils, zstd: the tests compress the samples with the real tools.
-DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager chromium iproute2 \
+DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager chromium iproute2 python3-venv openssl \
 	zlib1g-dev libbz2-dev liblzma-dev libzstd-dev bzip2 xz-utils zstd
 
-.PHONY: deps bench-deps build release demo test torture accuracy check-rules entries clean install uninstall bench fuzz fuzz-smoke c-check
+.PHONY: deps bench-deps build release demo test torture accuracy check-rules entries clean install uninstall bench fuzz fuzz-smoke c-check live live-check live-fixtures
 
 # Idempotent: installs only what is missing, without prompts. The tests start Alertmanager
 # themselves on loopback; the Debian service that the package enables (listening on all
@@ -79,6 +81,7 @@ test: deps c-check
 	python3 tools/badinput.py --bin $(BIN)
 	@# The short form of the fault injection (the full run is `make torture`).
 	python3 tools/torture.py --bin $(BIN) --short
+	$(MAKE) --no-print-directory live-check
 
 # The hand-written C (Sources/CLineScan) with warnings as errors, as built (SSE2 on x86-64) and
 # with only its byte loops (what an arm64 build compiles), so CI fails on a warning in either.
@@ -93,6 +96,32 @@ c-check:
 torture: release
 	@mkdir -p out
 	python3 tools/torture.py --bin $(RELEASE_BIN) --markdown out/torture.md
+
+# The real-LiteLLM bench (tools/litellm-live/README.md). Each release gets a venv under
+# ~/.cache/logwatch/litellm-live/venvs (created once); the proxies run in a loopback-only network
+# namespace against a fake provider. `make live`: every release and format, captured afresh into
+# out/litellm-live, then the matrix. `make live-check` (part of `make test`): the newest release,
+# captured afresh, checked against the manifest and known-wrong.txt, plus the committed fixtures.
+LIVE := python3 tools/litellm-live/live.py
+LIVE_OUT ?= out/litellm-live
+LIVE_FORMATS ?= text,json,debug
+LIVE_CHECK_FORMATS ?= text
+# What builds $(BIN) first; `make live LIVE_DEPS= BIN=/path/to/logwatch` uses a prebuilt binary.
+LIVE_DEPS ?= build
+live: $(LIVE_DEPS)
+	@rm -rf $(LIVE_OUT)
+	@for r in $$($(LIVE) releases); do $(LIVE) capture $$r --formats $(LIVE_FORMATS) --out $(LIVE_OUT) || exit 1; done
+	$(LIVE) check --dir $(LIVE_OUT) --bin $(BIN) --rules Rules --report
+
+live-check: $(LIVE_DEPS)
+	@rm -rf $(LIVE_OUT)-check
+	$(LIVE) capture $$($(LIVE) releases --newest) --formats $(LIVE_CHECK_FORMATS) --out $(LIVE_OUT)-check
+	$(LIVE) check --dir $(LIVE_OUT)-check --bin $(BIN) --rules Rules
+	$(LIVE) check --bin $(BIN) --rules Rules
+
+# Re-capture the committed fixtures (Tests/Fixtures/litellm-live) for every release and format.
+live-fixtures:
+	@for r in $$($(LIVE) releases); do $(LIVE) capture $$r --formats $(LIVE_FORMATS) || exit 1; done
 
 check-rules: build
 	$(BIN) rules check

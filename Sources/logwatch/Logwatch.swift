@@ -1,3 +1,7 @@
+// logwatch: the executable, argument parsing and wiring only (one file per subcommand).
+// May use: LogwatchIO, LogwatchCore, ArgumentParser.
+// The map of all rooms: docs/architecture.md.
+
 // Public: LogwatchCore types conform to ExpressibleByArgument below, and a conformance is public.
 public import ArgumentParser
 import Foundation

@@ -383,6 +383,10 @@ def cmd_capture(a):
     if os.environ.get("LOGWATCH_LIVE_IN_NS") != "1":
         # Re-enter in a private, loopback-only network namespace: nothing leaves the machine and
         # the remote cost-map fetch fails at once.
+        probe = subprocess.run(["unshare", "-rn", "sh", "-c", "ip link set lo up"], capture_output=True, text=True)
+        if probe.returncode != 0:
+            raise SystemExit("litellm-live: cannot create a loopback-only network namespace (unshare -rn, ip from "
+                             f"iproute2): {probe.stderr.strip() or 'exit ' + str(probe.returncode)}")
         inner = " ".join(["exec", sys.executable, os.path.abspath(__file__)] + [f"'{x}'" for x in sys.argv[1:]])
         os.environ["LOGWATCH_LIVE_IN_NS"] = "1"
         return subprocess.call(["unshare", "-rn", "sh", "-c", f"ip link set lo up && {inner}"])
@@ -420,7 +424,9 @@ def write_manifest(root):
                  "expect_by overrides it for a '<release>' or '<release>/<format>' where LiteLLM itself logs "
                  "differently (e.g. writes nothing for the failure). "
                  "Logs are not edited: only the harness's own readiness probes (GET /health/liveliness while a proxy "
-                 "starts) are left out of benign-startup and the startup scenarios.",
+                 "starts) are left out of benign-startup and the startup scenarios. Committed: every format of the "
+                 "newest release, text and json of the older ones (their --detailed_debug logs are several MB; "
+                 "`make live` captures and checks them).",
         "formats": {"text": "default plain format", "json": "JSON_LOGS=True", "debug": "--detailed_debug"},
         "scenarios": scen,
         "logs": logs,

@@ -121,20 +121,10 @@ private struct Reader {
     mutating func read(_ text: String) -> Config {
         var config = Config()
         let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            switch error {
-            case .scanner(_, let text, let mark, _), .parser(_, let text, let mark, _), .composer(_, let text, let mark, _):
-                problem(mark.line, "(yaml)", "not valid YAML: \(text)")
-            case .duplicatedKeysInMapping(let duplicates, let context):
-                problem(context.mark.line, duplicates.joined(separator: ", "), "given twice in one mapping")
-            default:
-                problem(1, "(yaml)", "not valid YAML: \(error)")
-            }
-            return config
-        } catch {
-            problem(1, "(yaml)", "not valid YAML: \(error)")
+        switch FileProblem.composeYAML(text, file: file, { try Yams.compose(yaml: $0) }) {
+        case .success(let node): root = node
+        case .failure(let yamlProblem):
+            problems.append(yamlProblem)
             return config
         }
         // An empty file (or only comments) is the all-defaults config.

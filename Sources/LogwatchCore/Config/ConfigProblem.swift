@@ -1,21 +1,4 @@
-/// One problem in a config file, with the key path (`sinks[0].url_env`) and its line.
-/// All problems are collected and reported together, like rule problems.
-public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    /// The key path, e.g. `sources[1].units[0]`.
-    public var key: String
-    public var message: String
-
-    public init(file: String, line: Int, key: String, message: String) {
-        self.file = file
-        self.line = line
-        self.key = key
-        self.message = message
-    }
-
-    public var description: String { "\(file):\(line): \(key): \(message)" }
-}
+// The problem type itself is `FileProblem` (Support/FileProblem.swift), shared with rule files.
 
 /// Every problem found in a config file.
 public struct ConfigErrors: Error, Sendable, CustomStringConvertible {

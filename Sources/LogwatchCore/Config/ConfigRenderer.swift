@@ -3,15 +3,7 @@
 /// and the last 4 characters of its path survive, the `Redactor` convention.
 public enum ConfigRenderer {
     /// `https://hooks.slack.com/services/T0/B0/abcdefgh` → `https://hooks.slack.com/****efgh`.
-    public static func maskURL(_ url: String) -> String {
-        guard let parts = URLParts(url) else { return "****" }
-        var text = "\(parts.scheme)://"
-        if parts.userinfo != nil { text += "****@" }
-        text += parts.host
-        if let port = parts.port { text += ":\(port)" }
-        if parts.path.isEmpty || parts.path == "/" { return text + parts.path }
-        return text + "/" + Redactor.mask(parts.path.dropFirst())
-    }
+    public static func maskURL(_ url: String) -> String { URLParts.mask(url, .pathTail) ?? "****" }
 
     /// The effective config. Comments say where defaults and URLs came from; `shippedRules` is
     /// where the default catalogue was found, when the config lists no rule directories.

@@ -1,3 +1,7 @@
+// Config/: the config file's text to `LogwatchConfig` and back (ConfigParser, ConfigRenderer);
+// files and the environment are read by LogwatchIO/Config. Pure core. May use: Yams, Support/.
+// The map of all rooms: docs/architecture.md.
+
 /// The daemon's configuration (`/etc/logwatch/config.yaml`), as parsed and validated by
 /// `ConfigParser`. Every key is optional; the defaults are the values `init()` gives.
 ///

@@ -1,3 +1,7 @@
+// Framing/: physical lines to `LogRecord` (LineCleaner, Framer, SparseFramer, JSONLine, CRILine,
+// LineSplitter). Pure core. May use: CLineScan, Support/.
+// The map of all rooms: docs/architecture.md.
+
 import CLineScan
 /// Turns physical lines into records: strips colour and wrappers, decodes JSON log lines,
 /// and joins Python tracebacks and multi-line messages into the record they belong to.

@@ -1,3 +1,7 @@
+// Incidents/: classifications to notices (IncidentBook, Notice, NoticeRouter, StormGate,
+// DeployCorrelator); time comes in as values. Pure core. May use: Matching/, Rules/, Rendering/.
+// The map of all rooms: docs/architecture.md.
+
 /// Groups classified records into incidents by rule and fingerprint, and decides which notices
 /// are due. Time is an input: `add(_:time:)` and `advance(to:)` never read a clock.
 ///

@@ -1,3 +1,7 @@
+// Matching/: records to `Classification` (Hyperscan and PCRE2 wrappers, Matcher, Classifier,
+// RecordGate, Redactor, UnknownTemplate). Pure core. May use: CHyperscan, CPCRE2, CLineScan, Rules/.
+// The map of all rooms: docs/architecture.md.
+
 /// Runs a `RuleSet` over records: one Hyperscan pass finds every candidate rule, PCRE2
 /// confirms prefilter candidates and reads named captures for the winning rule only.
 ///

@@ -1,3 +1,7 @@
+// Rendering/: everything a person or a receiver reads (notices, entries, RecordJSON; Payloads/
+// per webhook format). Pure core. May use: Incidents/, Rules/, Support/.
+// The map of all rooms: docs/architecture.md.
+
 /// The notice formats, as `--webhook-format` and the config name them (plus the terminal's).
 public enum NoticeFormat: String, Sendable, CaseIterable, Codable {
     case slack, discord, teams, generic, alertmanager, text

@@ -1,3 +1,7 @@
+// Rules/: rule files to a compiled `RuleSet` (RuleSpec, RuleLoader, RuleCompiler, RuleChecker,
+// IncidentClass, Entry). Pure core. May use: Yams, Matching/ (the engines it compiles into).
+// The map of all rooms: docs/architecture.md.
+
 /// Compiles rule specs into a `RuleSet`: parse, then compile, then run.
 ///
 /// Every problem is collected (a pattern Hyperscan or PCRE2 rejects, a fingerprint field no

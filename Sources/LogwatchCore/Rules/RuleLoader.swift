@@ -64,18 +64,10 @@ public struct RuleLoader: Sendable {
             problems.append(RuleProblem(file: path, line: line, field: field.isEmpty ? "(empty key)" : field, message: message))
         }
         let root: Node?
-        do {
-            root = try Self.compose(contents)
-        } catch let error as YamlError {
-            switch error {
-            case .scanner(_, let text, let mark, _), .parser(_, let text, let mark, _):
-                problem(mark.line, "(yaml)", "not valid YAML: \(text)")
-            default:
-                problem(1, "(yaml)", "not valid YAML: \(error)")
-            }
-            return nil
-        } catch {
-            problem(1, "(yaml)", "not valid YAML: \(error)")
+        switch FileProblem.composeYAML(contents, file: path, Self.compose) {
+        case .success(let node): root = node
+        case .failure(let yamlProblem):
+            problem(yamlProblem.line, yamlProblem.field, yamlProblem.message)
             return nil
         }
         guard let mapping = root?.mapping else {

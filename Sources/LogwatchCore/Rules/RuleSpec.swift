@@ -34,23 +34,6 @@ public struct RuleSpec: Sendable {
     public func line(of key: String) -> Int { keyLines[key] ?? 1 }
 }
 
-/// One problem found in a rule file. All problems are collected and reported together.
-public struct RuleProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var field: String
-    public var message: String
-
-    public init(file: String, line: Int, field: String, message: String) {
-        self.file = file
-        self.line = line
-        self.field = field
-        self.message = message
-    }
-
-    public var description: String { "\(file):\(line): \(field): \(message)" }
-}
-
 /// Every problem found while loading or compiling rules.
 public struct RuleErrors: Error, Sendable, CustomStringConvertible {
     public var problems: [RuleProblem]

@@ -1,3 +1,7 @@
+// Support/: small pure helpers every room uses (JSONWriter, RFC3339, URLParts, FileProblem).
+// May use: Yams (FileProblem's YAML errors), nothing else of the project.
+// The map of all rooms: docs/architecture.md.
+
 /// Writes JSON without Foundation: keys in the order given, strings escaped per RFC 8259.
 public struct JSONWriter: Sendable {
     public indirect enum Value: Sendable, Equatable {

@@ -1,3 +1,7 @@
+// Config/: config and rule files read from disk and the environment, handed to LogwatchCore's
+// parsers (ConfigLoader, RuleDirectory). The edge. May use: State/ (database cache), LogwatchCore.
+// The map of all rooms: docs/architecture.md.
+
 import Foundation
 import LogwatchCore
 
@@ -84,22 +88,20 @@ public enum ConfigLoader {
         for index in config.sinks.indices {
             let sink = config.sinks[index]
             let path = "sinks[\(index)]"
+            // Where the URL comes from (the variable or the file, as problems name it), and the URL.
+            let key: String, origin: String, value: String
             switch sink.endpoint {
             case .none, .url, .urls:
                 continue
             case .environment(let variable):
-                let key = "\(path).url_env"
-                guard let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+                key = "\(path).url_env"
+                guard let text = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
                     problem(key, "sink '\(sink.name)': the environment variable \(variable) is not set or empty")
                     continue
                 }
-                if let reason = ConfigParser.urlProblem(value, kind: sink.kind) {
-                    problem(key, "sink '\(sink.name)': the URL in \(variable) \(reason)")
-                    continue
-                }
-                config.sinks[index].url = value
+                (origin, value) = (variable, text)
             case .file(let written):
-                let key = "\(path).url_file"
+                key = "\(path).url_file"
                 let expanded: String
                 switch expand(written, environment: environment) {
                 case .success(let text): expanded = absolute(text)
@@ -115,17 +117,18 @@ public enum ConfigLoader {
                     problem(key, "sink '\(sink.name)': cannot read \(expanded): \(error.reason)")
                     continue
                 }
-                let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                if value.isEmpty || value.contains("\n") {
+                let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                if text.isEmpty || text.contains("\n") {
                     problem(key, "sink '\(sink.name)': \(expanded) must hold exactly one URL on one line")
                     continue
                 }
-                if let reason = ConfigParser.urlProblem(value, kind: sink.kind) {
-                    problem(key, "sink '\(sink.name)': the URL in \(expanded) \(reason)")
-                    continue
-                }
-                config.sinks[index].url = value
+                (origin, value) = (expanded, text)
             }
+            if let reason = ConfigParser.urlProblem(value, kind: sink.kind) {
+                problem(key, "sink '\(sink.name)': the URL in \(origin) \(reason)")
+                continue
+            }
+            config.sinks[index].url = value
         }
         if let written = config.http.tokenFile {
             switch expand(written, environment: environment) {

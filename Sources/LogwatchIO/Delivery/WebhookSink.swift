@@ -1,3 +1,7 @@
+// Delivery/: notices from the outbox to receivers (DeliveryWorker, WebhookSink, retries).
+// The edge. May use: State/, Support/, AsyncHTTPClient, LogwatchCore.
+// The map of all rooms: docs/architecture.md.
+
 import AsyncHTTPClient
 import Foundation
 import LogwatchCore
@@ -45,11 +49,7 @@ public struct WebhookSink: Sendable {
 
         /// Checks the URL before anything starts; the error names the sink, never the URL.
         public func validate() throws {
-            guard let components = URLComponents(string: url),
-                  let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  let host = components.host, !host.isEmpty else {
-                throw ConfigurationError.invalidURL(sink: name)
-            }
+            guard URLParts(url) != nil else { throw ConfigurationError.invalidURL(sink: name) }
         }
     }
 
@@ -176,18 +176,12 @@ public struct WebhookSink: Sendable {
         for secret in [configuration.endpoint, configuration.url] where !secret.isEmpty {
             result = result.replacingOccurrences(of: secret, with: configuration.maskedURL)
         }
-        if let components = URLComponents(string: configuration.url) {
-            let tail = components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
-            if tail.count > 1 { result = result.replacingOccurrences(of: tail, with: "/…") }
+        if let tail = URLParts(configuration.url)?.path, tail.count > 1 {
+            result = result.replacingOccurrences(of: tail, with: "/…")
         }
         return redactor.redact(result)
     }
 
     /// `scheme://host[:port]/…`: enough to tell sinks apart, nothing that authenticates.
-    public static func mask(_ url: String) -> String {
-        guard let components = URLComponents(string: url), let scheme = components.scheme,
-              let host = components.host, !host.isEmpty else { return "(invalid URL)" }
-        let port = components.port.map { ":\($0)" } ?? ""
-        return "\(scheme)://\(host)\(port)/…"
-    }
+    public static func mask(_ url: String) -> String { URLParts.mask(url, .host) ?? "(invalid URL)" }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LogwatchCore
+import Synchronization
 import NIOCore
 
 /// Hummingbird's basic context plus the peer's address, which the console's write endpoints

@@ -5,6 +5,7 @@ import Logging
 import LogwatchCore
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// The daemon's HTTP side: `/metrics` (Prometheus text format 0.0.4), `/healthz`, `/readyz`, the
 /// troubleshooting entries under `/entries/` served from memory, and, once `console` is set,
@@ -72,7 +73,7 @@ public final class HTTPListener: Sendable {
     let metrics: LogwatchMetrics
     private let logger: Logger
     let state: State
-    private let running = LockedValue<Running?>(nil)
+    private let running = Mutex<Running?>(nil)
 
     public init(configuration: Configuration = Configuration(), metrics: LogwatchMetrics,
                 entries: EntryPages = EntryPages(rules: []), logger: Logger) {
@@ -172,14 +173,16 @@ public final class HTTPListener: Sendable {
     }
 
     private func makeApplication(onBound: @escaping @Sendable (Int) -> Void) -> Application<RouterResponder<ListenerContext>> {
-        let running = self.running, logger = self.logger, host = configuration.host
+        let logger = self.logger, host = configuration.host
         return Application(
             router: makeRouter(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                running.withLock { $0?.port = port }
+                // `self`, not a copy: a Mutex is not copyable. The session ends (and `running`
+                // with it) when the application stops, so the capture does not outlive it.
+                self.running.withLock { $0?.port = port }
                 logger.info("Serving metrics, health and entries.",
                             metadata: ["http.address": "\(Configuration.format(host: host, port: port))"])
                 onBound(port)
@@ -242,11 +245,11 @@ public final class HTTPListener: Sendable {
     // MARK: State
 
     final class State: Sendable {
-        let entries: LockedValue<EntryPages>
-        let console = LockedValue<Console?>(nil)
-        let readiness = LockedValue<Readiness>(.notReady("starting"))
+        let entries: Mutex<EntryPages>
+        let console = Mutex<Console?>(nil)
+        let readiness = Mutex<Readiness>(.notReady("starting"))
         let redactor = Redactor()
-        init(entries: EntryPages) { self.entries = LockedValue(entries) }
+        init(entries: EntryPages) { self.entries = Mutex(entries) }
     }
 
     /// One serving session: from `start()` (with the group, semaphore and task that `stop()`

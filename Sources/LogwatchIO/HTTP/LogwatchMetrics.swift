@@ -1,6 +1,11 @@
+// HTTP/: the listener (metrics, health, entries, incidents API) and the metrics registry.
+// The edge. May use: Hummingbird, Prometheus, Support/, LogwatchCore.
+// The map of all rooms: docs/architecture.md.
+
 import Foundation
 import LogwatchCore
 import Prometheus
+import Synchronization
 
 /// Every metric the daemon reports, in one registry that `/metrics` exposes.
 ///
@@ -184,26 +189,27 @@ public final class LogwatchMetrics: Sendable {
     }
 
     private func noticeCounter(_ outcome: NoticeOutcome, sink: String) -> Prometheus.Counter {
-        let table = switch outcome {
-        case .sent: cache.sent
-        case .failed: cache.failed
-        case .dropped: cache.dropped
-        case .suppressed: cache.suppressed
-        }
-        return cached(table, sink) {
+        let make = {
             let descriptor = switch outcome {
             case .sent: Descriptor.noticesSent
             case .failed: Descriptor.noticesFailed
             case .dropped: Descriptor.noticesDropped
             case .suppressed: Descriptor.noticesSuppressed
             }
-            return registry.makeCounter(descriptor: descriptor, labels: [("sink", redactor.redact(sink))])
+            return self.registry.makeCounter(descriptor: descriptor, labels: [("sink", self.redactor.redact(sink))])
+        }
+        // Each table named where it is used: a Mutex cannot be copied into a local.
+        switch outcome {
+        case .sent: return cached(cache.sent, sink, make: make)
+        case .failed: return cached(cache.failed, sink, make: make)
+        case .dropped: return cached(cache.dropped, sink, make: make)
+        case .suppressed: return cached(cache.suppressed, sink, make: make)
         }
     }
 
     /// Looks `key` up; on a miss, makes the series. The registry itself returns the existing
     /// series for a repeated label set, so two racing misses end with the same object.
-    private func cached<K: Hashable, M>(_ table: LockedValue<[K: M]>, _ key: K, make: () -> M) -> M {
+    private func cached<K: Hashable & Sendable, M: Sendable>(_ table: borrowing Mutex<[K: M]>, _ key: K, make: () -> M) -> M {
         if let hit = table.withLock({ $0[key] }) { return hit }
         let made = make()
         table.withLock { $0[key] = made }
@@ -216,14 +222,14 @@ public final class LogwatchMetrics: Sendable {
     }
 
     private final class Cache: Sendable {
-        let read = LockedValue<[String: Prometheus.Counter]>([:])
-        let lag = LockedValue<[String: Prometheus.Gauge]>([:])
-        let skipped = LockedValue<[String: Prometheus.Counter]>([:])
-        let sent = LockedValue<[String: Prometheus.Counter]>([:])
-        let failed = LockedValue<[String: Prometheus.Counter]>([:])
-        let dropped = LockedValue<[String: Prometheus.Counter]>([:])
-        let suppressed = LockedValue<[String: Prometheus.Counter]>([:])
-        let matched = LockedValue<[MatchKey: Prometheus.Counter]>([:])
+        let read = Mutex<[String: Prometheus.Counter]>([:])
+        let lag = Mutex<[String: Prometheus.Gauge]>([:])
+        let skipped = Mutex<[String: Prometheus.Counter]>([:])
+        let sent = Mutex<[String: Prometheus.Counter]>([:])
+        let failed = Mutex<[String: Prometheus.Counter]>([:])
+        let dropped = Mutex<[String: Prometheus.Counter]>([:])
+        let suppressed = Mutex<[String: Prometheus.Counter]>([:])
+        let matched = Mutex<[MatchKey: Prometheus.Counter]>([:])
     }
 
     /// Incidents left out of a notice because an operator's silence matched them.

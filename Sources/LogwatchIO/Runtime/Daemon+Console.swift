@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LogwatchCore
+import Synchronization
 
 /// The daemon's side of the operator's console: what the listener may read (a copy of the
 /// book's incidents, taken on the pipeline's thread at each checkpoint), silences applied to
@@ -53,17 +54,19 @@ extension Daemon {
     }
 
     func makeConsole(token: String?) -> Console {
-        let view = consoleView, silences = self.silences, client = senders.client
+        // The daemon, not a copy of its view: a Mutex is not copyable, and the console lives no
+        // longer than the daemon that serves it.
+        let daemon = self, silences = self.silences, client = senders.client
         return Console(
             snapshot: {
-                let current = view.withLock { $0 }
+                let current = daemon.consoleView.withLock { $0 }
                 let now = Date().timeIntervalSince1970
                 return IncidentSnapshot(host: current.host, now: now, open: current.open, resolved: current.resolved,
                                         silences: silences.all, links: current.links)
             },
             silences: silences,
             notifyTest: { name in
-                let current = view.withLock { $0 }
+                let current = daemon.consoleView.withLock { $0 }
                 guard let sink = current.sinks.first(where: { $0.name == name && $0.kind.needsURL }) else { return nil }
                 var context = current.context
                 // A test alert must not linger: it lapses in five minutes.

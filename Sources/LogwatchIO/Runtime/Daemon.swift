@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LogwatchCore
+import Synchronization
 
 /// `logwatch run`: the whole service. Sources feed the pipeline; the incident book decides
 /// which notices are due; the router renders them per sink; each checkpoint writes positions,
@@ -62,7 +63,7 @@ public final class Daemon: @unchecked Sendable {
     let reloadQueue = DispatchQueue(label: "logwatch.reload")
     /// Incidents resolved lately, newest first, for the console (the book forgets them).
     var recentlyResolved: [Incident] = []
-    let consoleView = LockedValue(ConsoleView())
+    let consoleView = Mutex(ConsoleView())
 
     public init(loaded: ConfigLoader.Loaded, options: Options, logger: Logger) throws {
         self.loaded = loaded

@@ -1,3 +1,7 @@
+// Runtime/: the running service (Pipeline's thread, Daemon, Watcher, signals, systemd notify).
+// The edge. May use: every room of LogwatchIO and LogwatchCore.
+// The map of all rooms: docs/architecture.md.
+
 import Foundation
 #if canImport(Glibc)
 import Glibc

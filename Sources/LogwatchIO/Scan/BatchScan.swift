@@ -1,3 +1,7 @@
+// Scan/: `scan` over whole files (BatchScan, ParallelScan's worker threads, terminal output).
+// The edge. May use: Sources/, Support/, LogwatchCore, CLineScan.
+// The map of all rooms: docs/architecture.md.
+
 import Foundation
 import LogwatchCore
 

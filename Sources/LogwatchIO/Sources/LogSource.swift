@@ -1,3 +1,7 @@
+// Sources/: where lines come from (`LogSource`: FileTailer, JournalSource, StreamSource for
+// stdin/docker/CRI, journal JSON). The edge. May use: CSystemd, LogwatchCore, Support/.
+// The map of all rooms: docs/architecture.md.
+
 import LogwatchCore
 
 /// Facts a source knows about an entry that the text does not carry (journal fields, the

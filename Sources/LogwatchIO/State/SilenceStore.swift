@@ -1,5 +1,6 @@
 import Foundation
 import LogwatchCore
+import Synchronization
 
 /// The operator's silences, kept in memory for the pipeline and in the state file (one named
 /// value, written at once on every change) so they survive restarts; a reload does not touch
@@ -10,7 +11,7 @@ public final class SilenceStore: Sendable {
     public static let keepExpired: Double = 86_400
 
     let store: StateStore
-    private let silences: LockedValue<[Silence]>
+    private let silences: Mutex<[Silence]>
 
     /// Reads the saved silences; a value that does not decode (another version) starts empty
     /// rather than stopping the daemon, and says so through `problem`.
@@ -24,7 +25,7 @@ public final class SilenceStore: Sendable {
                 problem("The saved silences could not be read; none are active (\(error)).")
             }
         }
-        silences = LockedValue(saved)
+        silences = Mutex(saved)
     }
 
     /// Every silence, active first, newest first.

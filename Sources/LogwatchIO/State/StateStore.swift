@@ -1,3 +1,7 @@
+// State/: what survives a restart (StateStore in SQLite via GRDB: positions, outbox, book;
+// FileDatabaseCache). The edge. May use: GRDB, LogwatchCore.
+// The map of all rooms: docs/architecture.md.
+
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,6 @@
+// Support/: thread plumbing shared by the edge (Wakeup, OneShot). May use: the system only.
+// The map of all rooms: docs/architecture.md.
+
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,7 @@
+// Rendering/Payloads/: one type per webhook format, each a `JSONWriter.Value` tree within the
+// receiver's limits. Pure core. May use: Rendering/, Incidents/, Support/.
+// The map of all rooms: docs/architecture.md.
+
 /// The exact bytes a sink sends, with their content type.
 public struct Payload: Sendable, Equatable {
     public var contentType: String
