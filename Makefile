@@ -16,7 +16,10 @@ endif
 # makes a network namespace to call the console from a non-loopback address, and the real-LiteLLM
 # bench runs proxies in a loopback-only one; python3-venv, openssl: the bench's venvs and the fake
 # provider's self-signed certificate.
-DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager chromium iproute2 python3-venv openssl
+# zlib, libbz2, liblzma, libzstd: `scan` and followed globs read logrotate's compressed generations;
+# bzip2, xz-utils, zstd: the tests compress the samples with the real tools.
+DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager chromium iproute2 python3-venv openssl \
+	zlib1g-dev libbz2-dev liblzma-dev libzstd-dev bzip2 xz-utils zstd
 
 .PHONY: deps bench-deps build release demo test torture accuracy litellm-codes check-rules entries clean install uninstall bench fuzz fuzz-smoke c-check live live-check live-fixtures
 
@@ -74,6 +77,8 @@ test: deps c-check
 	$(BIN) rules check > /dev/null || $(BIN) rules check
 	$(SWIFT) test --disable-swift-testing $(BUILD_FLAGS)
 	$(MAKE) --no-print-directory fuzz-smoke
+	@# Every subcommand and source kind against the bad inputs an operator can give (issue 15).
+	python3 tools/badinput.py --bin $(BIN)
 	@# The short form of the fault injection (the full run is `make torture`).
 	python3 tools/torture.py --bin $(BIN) --short
 	$(MAKE) --no-print-directory live-check
@@ -189,7 +194,8 @@ uninstall:
 bench: bench-deps release
 	python3 tools/bench/bench.py --bin $(RELEASE_BIN) $(BENCH_ARGS)
 
-# libFuzzer targets (framer, JSON log lines, rule loader), built outside SwiftPM by
+# libFuzzer targets (framer, JSON log lines, rule loader, config parser, CRI and journal-JSON
+# decoders, decompressors), built outside SwiftPM by
 # tools/fuzz/build.sh. fuzz-smoke is the short run `make test` ends with; crashes fail it.
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 15

@@ -28,6 +28,9 @@ let package = Package(
                        providers: [.apt(["libpcre2-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
+        // zlib, libbz2, liblzma, libzstd: compressed rotations (Decompressor); no .pc for all four.
+        .systemLibrary(name: "CCompression",
+                       providers: [.apt(["zlib1g-dev", "libbz2-dev", "liblzma-dev", "libzstd-dev"])]),
         // Hand-written C for `scan`'s byte loops (SparseFramer.push(lines:), the JSON skim): the
         // functions are `static inline` in include/, so Swift inlines them; a C target of its own
         // so the compiler checks them with warnings on (`make c-check`, run by `make test`, makes
@@ -38,7 +41,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "LogwatchIO", dependencies: [
-            "LogwatchCore", "CSystemd", "CLineScan",
+            "LogwatchCore", "CSystemd", "CLineScan", "CCompression",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -71,7 +74,6 @@ let package = Package(
         .testTarget(name: "LogwatchIOTests", dependencies: [
             "LogwatchIO", "LogwatchCore", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "InMemoryLogging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -4,7 +4,10 @@
 Appends every request it accepts to --out as one JSON line {"path", "time", "body"} and can
 be scripted to fail: the first --fail requests get --fail-status (with Retry-After when
 --retry-after is set); while the file named by --down exists, every request gets 503 (an
-outage that a test switches on and off). Writes its port to --port-file once it listens.
+outage that a test switches on and off). With --delay a slow receiver: each accepted request
+is answered that many seconds after it arrived, and its line (written when it arrived) carries
+"in_flight", the requests being answered at that moment, this one included. Writes its port to
+--port-file once it listens.
 """
 import argparse
 import json
@@ -23,9 +26,10 @@ def main():
     p.add_argument("--fail-status", type=int, default=503)
     p.add_argument("--retry-after")
     p.add_argument("--down", help="while this file exists, answer 503")
+    p.add_argument("--delay", type=float, default=0, help="answer each accepted request this many seconds late")
     a = p.parse_args()
     lock = threading.Lock()
-    state = {"seen": 0}
+    state = {"seen": 0, "in_flight": 0}
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):
@@ -38,8 +42,9 @@ def main():
                 state["seen"] += 1
                 failing = state["seen"] <= a.fail or (a.down and os.path.exists(a.down))
                 if not failing:
+                    state["in_flight"] += 1
                     with open(a.out, "a") as f:
-                        f.write(json.dumps({"path": self.path, "time": time.time(),
+                        f.write(json.dumps({"path": self.path, "time": time.time(), "in_flight": state["in_flight"],
                                             "body": body.decode("utf-8", "replace")}) + "\n")
             if failing:
                 self.send_response(a.fail_status)
@@ -49,10 +54,16 @@ def main():
                 self.end_headers()
                 self.wfile.write(b"fail")
                 return
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+            try:
+                if a.delay:
+                    time.sleep(a.delay)
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            finally:
+                with lock:
+                    state["in_flight"] -= 1
 
     server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     tmp = a.port_file + ".tmp"

@@ -34,6 +34,14 @@ struct ConfigCommand: ParsableCommand {
         func run() throws {
             let result = try loadConfig(config, problemExit: 1)
             let loaded = result.config, ruleSet = result.ruleSet
+            // What `run` would refuse at start: a directory or device as a file source, a
+            // missing journal directory or container.
+            let sourceProblems = loaded.sources.flatMap(SourceCheck.problems)
+            if !sourceProblems.isEmpty {
+                Output.err("logwatch: the config has \(sourceProblems.count) problem(s):")
+                for problem in sourceProblems { Output.err("  \(config): sources: \(problem)") }
+                throw ExitCode(1)
+            }
             for warning in ConfigLoader.warnings(for: loaded, file: config) { Output.err("logwatch: warning: \(warning)") }
             // The printer masks URLs itself; the Redactor pass catches anything else that looks
             // like a key (a token pasted into a path, say).

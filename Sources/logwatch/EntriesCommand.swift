@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LogwatchCore
 import LogwatchIO
@@ -28,7 +29,15 @@ struct EntriesCommand: ParsableCommand {
 
         func run() throws {
             let ruleSet = try common.loadRules()
-            let written = try EntrySite.write(rules: ruleSet.rules, to: out)
+            let written: Int
+            do {
+                written = try EntrySite.write(rules: ruleSet.rules, to: out)
+            } catch {
+                // One line naming the directory, not Foundation's error dump.
+                let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+                Output.err("logwatch: cannot write the entries to '\(out)': \(reason)")
+                throw ExitCode(2)
+            }
             Output.out("Wrote \(written) pages to \(out) (index.html, index.md, and one .html and .md per signature).")
         }
     }

@@ -59,6 +59,8 @@ struct TestCommand: ParsableCommand {
         test.policy = policy
         let result: RuleTest.Result
         do {
+            // A directory, socket or device is refused with `scan`'s words (reading /dev/zero never ends).
+            if let problem = SourceCheck.scannable(file) { throw problem }
             result = try test.run(path: file)
         } catch {
             Output.err("logwatch: \(error)")

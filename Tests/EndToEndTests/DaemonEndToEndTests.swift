@@ -224,11 +224,12 @@ final class DaemonEndToEndTests: XCTestCase {
     }
 
     /// Starts logwatch with arguments and the hook URL in LOGWATCH_TEST_HOOK; output collected.
-    func startLogwatch(_ arguments: [String], hook: String? = nil) throws -> (Process, Collected, Collected) {
+    func startLogwatch(_ arguments: [String], hook: String? = nil,
+                       environment extra: [String: String] = [:]) throws -> (Process, Collected, Collected) {
         let process = Process()
         process.executableURL = EndToEndTests.binary
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
         if let hook { environment["LOGWATCH_TEST_HOOK"] = hook }
         environment["NO_COLOR"] = "1"
         process.environment = environment

@@ -54,6 +54,10 @@ final class OperationsTests: XCTestCase {
 
     func testConfigCheckPrintsTheEffectiveConfigWithURLsMaskedAsItsGolden() throws {
         _ = try write("creds/webhook_teams", "https://example.webhook.office.com/webhookb2/SECRETsecretSECRET/IncomingWebhook/abc/tEaM\n")
+        // `config check` refuses a container `run` could not find: a Docker data root that has it.
+        let id = String(repeating: "ab12", count: 16)
+        _ = try write("docker/containers/\(id)/config.v2.json", #"{"Name":"/litellm"}"#)
+        _ = try write("docker/containers/\(id)/\(id)-json.log", "")
         let config = try write("etc/config.yaml", """
         # Every section, so the golden shows every printed form.
         rules:
@@ -78,7 +82,7 @@ final class OperationsTests: XCTestCase {
         """)
         let result = try run(["config", "check", "--config", config], environment: [
             "SLACK_WEBHOOK_URL": slack, "CREDENTIALS_DIRECTORY": folder.appendingPathComponent("creds").path,
-            "STATE_DIRECTORY": "/var/lib/logwatch",
+            "STATE_DIRECTORY": "/var/lib/logwatch", "DOCKER_ROOT": folder.appendingPathComponent("docker").path,
         ])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertFalse(result.stdout.contains("SECRET") || result.stderr.contains("SECRET"), result.stdout)

@@ -292,21 +292,6 @@ final class DeliveryWorkerTests: XCTestCase {
         receiver.release()
     }
 
-    func testCancellingTheTaskThatRunsTheWorkerAbandonsItsRequestAndEndsIt() async throws {
-        let receiver = try receiver { _, _ in .init(hold: true) }
-        let store = try StateStore(directory: directory)
-        try store.commit(.init(notices: notices(0..<2, sink: "hook")), now: now())
-        let worker = worker("hook", url: receiver.url, store: store)
-        let service = Task { await worker.run() }
-        let inFlight = await receiver.waitFor(1)
-        XCTAssertTrue(inFlight)
-        service.cancel()
-        await service.value
-        XCTAssertEqual(worker.counters, counters())
-        XCTAssertEqual(try store.depth(), 2)
-        receiver.release()
-    }
-
     func testAStoppedWorkerSendsNothingEvenWhenWokenOrStartedAgain() async throws {
         let receiver = try receiver()
         let store = try StateStore(directory: directory)

@@ -43,7 +43,9 @@ final class FileTailerTests: XCTestCase {
         XCTAssertEqual(text(tailer), "", "a missing file is waited for")
         XCTAssertEqual(tailer.takeEvents().map(\.kind), [.waiting])
         FileManager.default.createFile(atPath: path, contents: Data("before\n".utf8))
-        XCTAssertEqual(text(tailer), "", "following starts at the end")
+        // A file that appears after we waited for it is new: read from its start, as tail -F does
+        // (from its end, the lines written before the first read would be lost).
+        XCTAssertEqual(text(tailer), "before\n", "a file that appears is read from its start")
         try append(path, "one\n")
         XCTAssertEqual(text(tailer), "one\n")
         // Rename rotation: the old file's tail is drained, then the new file is read from its start.

@@ -4,7 +4,6 @@ import TestSupport
 import XCTest
 @testable import LogwatchIO
 import LogwatchCore
-import ServiceLifecycle
 
 /// A real listener on 127.0.0.1, port 0, asked over a real socket.
 final class HTTPListenerTests: XCTestCase {
@@ -264,27 +263,6 @@ final class HTTPListenerTests: XCTestCase {
         listener.stop()
         XCTAssertNil(listener.port)
         XCTAssertEqual(RawHTTPClient.readToEnd(fd), [], "the server closed the idle connection")
-    }
-
-    func testRunsAsAServiceAndStopsWithItsGroup() async throws {
-        let listener = HTTPListener(configuration: .init(host: "127.0.0.1", port: 0),
-                                    metrics: LogwatchMetrics(version: "test"), logger: Logger(label: "test"))
-        let group = ServiceGroup(configuration: .init(services: [listener], logger: Logger(label: "test")))
-        let running = Task { try await group.run() }
-        // Wait for the bind (a generous bound against a hang, not a timing assertion).
-        var port: Int?
-        for _ in 0..<6_000 where port == nil {
-            try await Task.sleep(for: .milliseconds(10))
-            port = listener.port
-        }
-        let bound = try XCTUnwrap(port, "the listener bound a port")
-        XCTAssertEqual(try RawHTTPClient.get(port: bound, "/healthz").status, 200)
-        XCTAssertThrowsError(try listener.start(), "one serving session at a time")
-
-        await group.triggerGracefulShutdown()
-        try await running.value
-        XCTAssertNil(listener.port)
-        XCTAssertThrowsError(try RawHTTPClient.get(port: bound, "/healthz"), "nothing listens after shutdown")
     }
 
     func testDefaultsToLoopback() {

@@ -9,7 +9,7 @@ tools/fuzz/build.sh
 python3 tools/fuzz/seeds.py "$OUT/seeds"
 mkdir -p "$OUT/artifacts"
 status=0
-for target in FuzzFramer FuzzJSONLine FuzzRuleLoader FuzzSparse; do
+for target in FuzzFramer FuzzJSONLine FuzzRuleLoader FuzzSparse FuzzConfigParser FuzzCRI FuzzJournalJSON FuzzDecompress; do
   mkdir -p "$OUT/corpus/$target"
   log="$OUT/$target.log"
   # The corpus directory comes first: new inputs are kept there between runs.

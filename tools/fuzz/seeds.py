@@ -57,7 +57,35 @@ def main():
     for name in sorted(os.listdir(jsonl))[:200]:
         with open(os.path.join(jsonl, name), "rb") as f:
             put(sparse, b"\x02INFO:     127.0.0.1:1 - \"GET / HTTP/1.1\" 200 OK\n" + f.read() + b"\n")
-    for d in (framer, jsonl, rules, sparse):
+    # The edge decoders: configs, CRI lines, journalctl JSON, compressed samples.
+    config_dir, cri, journal, compressed = (os.path.join(out, t) for t in
+                                            ("FuzzConfigParser", "FuzzCRI", "FuzzJournalJSON", "FuzzDecompress"))
+    for path in sorted(glob.glob(os.path.join(ROOT, "systemd", "*.yaml")) + glob.glob(os.path.join(ROOT, "Tests", "**", "*.yaml"), recursive=True)):
+        with open(path, "rb") as f:
+            put(config_dir, f.read())
+    put(config_dir, b"sources:\n  - type: file\n    paths: [/var/log/x.log]\nsinks:\n  - name: s\n    type: slack\n    url: https://hooks.slack.com/services/T/B/x\n")
+    samples = sorted(glob.glob(os.path.join(ROOT, "Samples", "*.log")))
+    for path in samples:
+        with open(path, "rb") as f:
+            lines = f.read().split(b"\n")[:40]
+        put(cri, b"\n".join(b"2024-05-01T10:00:00.123456789Z stderr %s %s" % (b"P" if i % 3 == 0 else b"F", l)
+                            for i, l in enumerate(lines)))
+        put(journal, b"\n".join(json.dumps({"MESSAGE": l.decode("utf-8", "replace"), "PRIORITY": "3",
+                                             "_SYSTEMD_UNIT": "litellm.service", "__REALTIME_TIMESTAMP": "1714557600000000",
+                                             "__CURSOR": "s=1;i=%d" % i}).encode() for i, l in enumerate(lines)))
+        put(journal, json.dumps({"MESSAGE": list(lines[0][:50]), "_PID": "7"}).encode())
+    import bz2, gzip, lzma, subprocess
+    if samples:
+        with open(samples[0], "rb") as f:
+            text = f.read()[:4096]
+        put(compressed, gzip.compress(text))
+        put(compressed, bz2.compress(text))
+        put(compressed, lzma.compress(text))
+        try:
+            put(compressed, subprocess.run(["zstd", "-c", "-q"], input=text, capture_output=True, check=True).stdout)
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    for d in (framer, jsonl, rules, sparse, config_dir, cri, journal, compressed):
         print("seeds: %s: %d files" % (os.path.relpath(d, ROOT), len(os.listdir(d))), file=sys.stderr)
 
 

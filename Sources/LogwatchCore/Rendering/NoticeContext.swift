@@ -42,8 +42,56 @@ public struct NoticeContext: Sendable {
         links.link(ruleClass: incident.ruleClass, id: incident.ruleID)
     }
 
-    /// Every string leaves through here.
+    /// Every string from logs leaves through here.
     public func safe(_ text: String) -> String { redactor.redact(text) }
 
     public func safe(_ text: String, limit: Int) -> String { redactor.redact(text).clipped(to: limit) }
+
+    /// The catalogue's own words (an entry's summary, causes and quick fix): never redacted. A
+    /// placeholder such as `postgresql://llmproxy:<password>@db` is an instruction, and masking it
+    /// (`****ord>`) would break the fix it shows. Only text from logs is redacted.
+    public func trusted(_ text: String) -> String { text }
+
+    public func trusted(_ text: String, limit: Int) -> String { text.clipped(to: limit) }
+
+    /// Text that mixes log text with the catalogue's words (a whole notice block): redacted
+    /// except where it holds one of `trusted` (an entry's lines) verbatim.
+    public func safe(_ text: String, keeping trusted: [String]) -> String {
+        let kept = trusted.filter { $0.utf8.count >= 4 }.sorted { $0.utf8.count > $1.utf8.count }.map { Array($0.utf8) }
+        guard !kept.isEmpty else { return safe(text) }
+        let bytes = Array(text.utf8)
+        var out = ""
+        var plainStart = 0, i = 0
+        while i < bytes.count {
+            if let match = kept.first(where: { Self.occurs($0, in: bytes, at: i) }) {
+                out += redactor.redact(String(decoding: bytes[plainStart..<i], as: UTF8.self))
+                out += String(decoding: match, as: UTF8.self)
+                i += match.count
+                plainStart = i
+            } else {
+                i += 1
+            }
+        }
+        out += redactor.redact(String(decoding: bytes[plainStart...], as: UTF8.self))
+        return out
+    }
+
+    public func safe(_ text: String, limit: Int, keeping trusted: [String]) -> String {
+        safe(text, keeping: trusted).clipped(to: limit)
+    }
+
+    /// An entry's words as the renderers lay them out: the summary, each cause and each line of
+    /// the quick fix.
+    public func trustedTexts(_ incidents: [Incident]) -> [String] {
+        incidents.compactMap(entry(for:)).flatMap { entry in
+            [entry.summary, entry.quickFix] + entry.causes
+                + entry.quickFix.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        }
+    }
+
+    private static func occurs(_ needle: [UInt8], in haystack: [UInt8], at index: Int) -> Bool {
+        guard index + needle.count <= haystack.count, haystack[index] == needle[0] else { return false }
+        for k in 1..<needle.count where haystack[index + k] != needle[k] { return false }
+        return true
+    }
 }

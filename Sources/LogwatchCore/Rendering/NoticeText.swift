@@ -38,7 +38,8 @@ public struct NoticeText: Sendable {
             blocks = [lines.joined(separator: "\n")]
         }
         for loss in NoticeWording.losses(notice) { blocks.append(style.bold("warning") + ": " + loss) }
-        return context.safe(blocks.joined(separator: "\n") + "\n")
+        // The entries' words stay whole; everything else (samples, sources, fields) is redacted.
+        return context.safe(blocks.joined(separator: "\n") + "\n", keeping: context.trustedTexts(notice.items.map(\.incident)))
     }
 
     func line(_ item: Notice.Item, kind: Notice.Kind) -> String {

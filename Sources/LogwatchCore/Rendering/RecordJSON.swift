@@ -173,7 +173,8 @@ public enum RecordJSON {
         guard let rule else { return .null }
         return .object([
             ("summary", .string(rule.entry.summary)),
-            ("quick_fix", .string(redactor.redact(rule.entry.quickFix))),
+            // The catalogue's words: never redacted (a `<password>` placeholder must stay whole).
+            ("quick_fix", .string(rule.entry.quickFix)),
             ("link", links.link(ruleClass: rule.ruleClass, id: rule.id).map { .string($0) } ?? .null),
             ("explain", .string(EntryLinks.explainCommand(rule.id))),
         ])

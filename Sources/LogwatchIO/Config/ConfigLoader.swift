@@ -26,16 +26,14 @@ public enum ConfigLoader {
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LogwatchConfig {
         let text: String
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            guard let decoded = String(data: data, encoding: .utf8) else {
+            // A directory, FIFO or device (/dev/zero) is refused before it is read.
+            let data = try SmallFile.read(path, limit: 16 << 20)
+            guard let decoded = String(validating: data, as: UTF8.self) else {
                 throw UnreadableFile(path: path, reason: "not UTF-8 text")
             }
             text = decoded
-        } catch let error as UnreadableFile {
-            throw error
-        } catch {
-            throw UnreadableFile(path: path, reason: (error as NSError).localizedFailureReason
-                                 ?? (error as NSError).localizedDescription)
+        } catch let problem as SourceCheck.Problem {
+            throw UnreadableFile(path: path, reason: problem.reason)
         }
         let parsed = try ConfigParser().parse(text, file: path)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -112,8 +110,11 @@ public enum ConfigLoader {
                             + (missing.name == "CREDENTIALS_DIRECTORY" ? " (systemd sets it for LoadCredential=)" : ""))
                     continue
                 }
-                guard let data = FileManager.default.contents(atPath: expanded) else {
-                    problem(key, "sink '\(sink.name)': cannot read \(expanded)")
+                let data: [UInt8]
+                do {
+                    data = try SmallFile.read(expanded, limit: 64 << 10)
+                } catch {
+                    problem(key, "sink '\(sink.name)': cannot read \(expanded): \(error.reason)")
                     continue
                 }
                 let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -12,8 +12,8 @@ import NIOConcurrencyHelpers
 /// so stopping, crashing or being killed loses nothing: the next worker on the same state
 /// directory sends what is left (at-least-once: a notice in flight at a crash is sent again).
 ///
-/// Lifecycle: `start()` (or `await run()` from a service group), `wake()` after every commit
-/// that queued notices for this sink, `await stop(deadline:)` on shutdown.
+/// Lifecycle: `start()`, `wake()` after every commit that queued notices for this sink,
+/// `await stop(deadline:)` on shutdown; `Senders` is the daemon's one caller of each.
 public final class DeliveryWorker: Sendable {
     /// Totals since the worker was made, for metrics.
     public struct Counters: Sendable, Equatable {
@@ -46,6 +46,9 @@ public final class DeliveryWorker: Sendable {
     private struct State {
         var counters = Counters()
         var running = false
+        /// Stop asked for: send only what is due now, start nothing after the deadline.
+        var draining = false
+        /// Past the stop deadline (or cancelled): start nothing more.
         var stopping = false
         var woken = false
         var sleeper: Task<Void, Never>?
@@ -56,10 +59,10 @@ public final class DeliveryWorker: Sendable {
     /// - Parameters:
     ///   - logger: where delivery problems are reported; lines carry `sink` and `sink.host`
     ///     (the masked URL), never the URL itself.
-    ///   - now: wall-clock seconds since 1970, the time base of the state store.
+    ///   - now: the time base of the state store: the daemon's `ServiceClock` (never stepping).
     ///   - observer: called once per counter change (from the worker's task).
     public init(sink: WebhookSink, store: StateStore, logger: Logger,
-                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                now: @escaping @Sendable () -> Double = { ServiceClock.standard.now() },
                 idleCheck: Double = 60,
                 observer: (@Sendable (Event) -> Void)? = nil) {
         self.sink = sink
@@ -77,32 +80,12 @@ public final class DeliveryWorker: Sendable {
     /// Runs the worker on a task of its own. Calling it twice, or after `stop`, does nothing.
     public func start() {
         let begin = state.withLockedValue { state -> Bool in
-            guard !state.running, !state.stopping else { return false }
+            guard !state.running, !state.stopping, !state.draining else { return false }
             state.running = true
             return true
         }
         guard begin else { return }
         Task.detached { [self] in await self.loop() }
-    }
-
-    /// Runs the worker on the caller's task until `stop` (for a service group). Cancelling
-    /// the caller's task stops at once: a request in flight is abandoned, its notice kept.
-    public func run() async {
-        let begin = state.withLockedValue { state -> Bool in
-            guard !state.running, !state.stopping else { return false }
-            state.running = true
-            return true
-        }
-        guard begin else { return }
-        await withTaskCancellationHandler {
-            await loop()
-        } onCancel: { [state] in
-            state.withLockedValue { state in
-                state.stopping = true
-                state.sleeper?.cancel()
-                state.inflight?.cancel()
-            }
-        }
     }
 
     /// New notices were committed for this sink: look at the outbox now rather than at the
@@ -113,18 +96,23 @@ public final class DeliveryWorker: Sendable {
         }
     }
 
-    /// Stops taking notices. A request in flight may finish until `deadline`; after that it is
-    /// abandoned and its notice stays queued (it may have arrived: the next run sends it
-    /// again). Everything not yet sent stays in the outbox. Returns once the worker has ended.
+    /// Stops: until `deadline` the worker still sends the notices that are due now, one at a
+    /// time and in order (the last checkpoint's notices reach a working receiver before the
+    /// process ends); a notice waiting for a retry is not waited for. At the deadline a request
+    /// in flight is abandoned and its notice stays queued (it may have arrived: the next run
+    /// sends it again). Everything not sent stays in the outbox. Returns once the worker ended.
     public func stop(deadline: ContinuousClock.Instant) async {
         state.withLockedValue { state in
-            state.stopping = true
+            state.draining = true
             state.sleeper?.cancel()
         }
         let enforcer = Task.detached { [state] in
             try? await Task.sleep(until: deadline, clock: .continuous)
             guard !Task.isCancelled else { return }
-            state.withLockedValue { $0.inflight?.cancel() }
+            state.withLockedValue { state in
+                state.stopping = true
+                state.inflight?.cancel()
+            }
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = state.withLockedValue { state -> Bool in
@@ -138,6 +126,7 @@ public final class DeliveryWorker: Sendable {
     }
 
     private var stopping: Bool { state.withLockedValue { $0.stopping } }
+    private var draining: Bool { state.withLockedValue { $0.draining } }
 
     private func loop() async {
         let metadata: Logger.Metadata = ["sink": "\(sink.name)", "sink.host": "\(sink.configuration.maskedURL)",
@@ -149,15 +138,19 @@ public final class DeliveryWorker: Sendable {
             } catch {
                 logger.error("The outbox could not be read; delivery will try again shortly.",
                              metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                if draining { break }
                 await pause(min(5, idleCheck))
                 continue
             }
             guard let head else {
+                if draining { break }
                 await pause(idleCheck)
                 continue
             }
             let wait = head.nextAttempt - clock()
             if wait > 0 {
+                // Stopping: a notice waiting for its retry stays for the next run.
+                if draining { break }
                 await pause(min(wait, idleCheck))
                 continue
             }
@@ -254,7 +247,7 @@ public final class DeliveryWorker: Sendable {
         let nanoseconds = UInt64(max(0, min(seconds, 86_400)) * 1e9)
         let sleeper = Task<Void, Never> { try? await Task.sleep(nanoseconds: nanoseconds) }
         let sleep = state.withLockedValue { state -> Bool in
-            if state.woken || state.stopping {
+            if state.woken || state.stopping || state.draining {
                 state.woken = false
                 return false
             }

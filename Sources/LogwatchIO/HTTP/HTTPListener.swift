@@ -113,7 +113,8 @@ public final class HTTPListener: Sendable {
 
     /// Binds and starts serving; returns the bound port (useful with port 0). Blocks the calling
     /// thread until the socket is bound or binding failed, so call it from the daemon's thread,
-    /// not from inside Swift concurrency's cooperative pool (an async daemon uses `run()`).
+    /// not from inside Swift concurrency's cooperative pool. Hummingbird's application runs in a
+    /// `ServiceGroup` of its own here (the reason swift-service-lifecycle stays a dependency).
     @discardableResult
     public func start() throws -> Int {
         let address = configuration.description
@@ -252,26 +253,11 @@ public final class HTTPListener: Sendable {
     }
 
     /// One serving session: from `start()` (with the group, semaphore and task that `stop()`
-    /// needs) or from `run()` (owned by the caller's group, so none of them).
+    /// needs).
     private struct Running: Sendable {
         var group: ServiceGroup?
         var finished: DispatchSemaphore?
         var task: Task<Void, Never>?
         var port: Int?
-    }
-}
-
-extension HTTPListener: Service {
-    /// Serves until the surrounding `ServiceGroup` shuts down gracefully (or the task is
-    /// cancelled): for a daemon built on swift-service-lifecycle instead of `start()`/`stop()`.
-    /// `port` tells the bound port once serving.
-    public func run() async throws {
-        try reserve(Running())
-        defer { running.withLock { $0 = nil } }
-        do {
-            try await makeApplication { _ in }.run()
-        } catch where port == nil {
-            throw StartError.failed(address: configuration.description, reason: "\(error)")
-        }
     }
 }

@@ -84,7 +84,12 @@ public final class LogwatchMetrics: Sendable {
         for sink in sinks {
             for outcome in NoticeOutcome.allCases { _ = noticeCounter(outcome, sink: sink) }
         }
+        for reason in Self.skipReasons { recordSkipped(reason: reason, count: 0) }
     }
+
+    /// The reasons the daemon counts records as skipped under: `possible-gap` (a source says
+    /// lines may be missing: a restored position no longer matches, a copytruncate).
+    public static let skipReasons = ["possible-gap"]
 
     // MARK: Pipeline calls
 

@@ -56,7 +56,7 @@ extension Daemon {
     func makeConsole(token: String?) -> Console {
         // The daemon, not a copy of its view: a Mutex is not copyable, and the console lives no
         // longer than the daemon that serves it.
-        let daemon = self, silences = self.silences, client = self.client
+        let daemon = self, silences = self.silences, client = senders.client
         return Console(
             snapshot: {
                 let current = daemon.consoleView.withLock { $0 }

@@ -8,7 +8,6 @@ extension Daemon {
         // The journal says when a record was written; reading a backlog must correlate on that
         // time, not on when logwatch got to it.
         recordTime = metadata?.timestamp.flatMap(RFC3339.parse)
-        metrics.recordRead(source: record.source)
         if record.truncated { metrics.linesTruncated() }
         if let event = metadata?.unitEvent {
             desk.observe(event)
@@ -46,7 +45,7 @@ extension Daemon {
                                                                    contentType: output.payload.contentType, body: output.payload.body))
                 }
             } else if options.terminal == nil {
-                stdoutPending.append(output.payload.string)
+                stdoutPending.append((output.sink, output.payload.string))
             }
             if output.notice.kind == .suppressed { metrics.noticeSuppressed(sink: output.sink) }
         }
@@ -67,27 +66,20 @@ extension Daemon {
     func committed(now: Double) {
         let hadNotices = !unsaved.isEmpty
         unsaved.removeAll()
-        for text in stdoutPending { Output.out(text) }
+        for (sink, text) in stdoutPending {
+            Output.out(text)
+            // Printed is delivered, for the stdout sink.
+            metrics.noticeSent(sink: sink)
+        }
         stdoutPending.removeAll()
-        if hadNotices { for worker in workers.values { worker.wake() } }
+        if hadNotices { senders.wake() }
         if let terminal = options.terminal { terminal.updates(&book, now: now) }
-        countDeliveries()
+        senders.count(into: metrics)
         if now - lastOutboxCheck >= 5 || hadNotices {
             lastOutboxCheck = now
             if let depth = try? store.depth() { metrics.setOutboxDepth(depth) }
         }
-    }
-
-    /// Turns the workers' running totals into metric increments.
-    func countDeliveries() {
-        for (name, worker) in workers {
-            let now = worker.counters
-            let before = deliveredSoFar[name] ?? DeliveryWorker.Counters()
-            for _ in 0..<max(0, now.delivered - before.delivered) { metrics.noticeSent(sink: name) }
-            for _ in 0..<max(0, now.failed - before.failed) { metrics.noticeFailed(sink: name) }
-            for _ in 0..<max(0, now.discarded - before.discarded) { metrics.noticeDropped(sink: name) }
-            deliveredSoFar[name] = now
-        }
+        for (key, bytes) in pipeline.sourceLags { metrics.setSourceLag(source: key, bytes: bytes) }
     }
 
     func sourceEvent(_ event: SourceEvent) {

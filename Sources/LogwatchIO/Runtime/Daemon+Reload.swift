@@ -52,19 +52,7 @@ extension Daemon {
         router = NoticeRouter(routes: Self.routes(new), gates: router.gates)
         context = Self.context(new, ruleSet: next.ruleSet, host: new.host ?? options.host)
         desk.correlator.dependentRules = Correlator.dependentRules(in: next.ruleSet)
-        let newLanes = Set(new.sinks.filter(\.kind.needsURL).flatMap { $0.lanes.map(\.name) })
-        for (name, worker) in workers where !newLanes.contains(name) {
-            Task { await worker.stop(deadline: .now + .seconds(5)) }
-            workers[name] = nil
-        }
-        for sink in new.sinks where sink.kind.needsURL {
-            if let existing = old.sinks.first(where: { $0.name == sink.name }), existing == sink,
-               sink.lanes.allSatisfy({ workers[$0.name] != nil }) { continue }
-            for lane in sink.lanes {
-                if let worker = workers[lane.name] { Task { await worker.stop(deadline: .now + .seconds(5)) } }
-            }
-            startWorkers(sink)
-        }
+        senders.reload(from: old.sinks, to: new.sinks)
         loaded = next
         bookChanged = true
         http?.entries = EntryPages(rules: next.ruleSet.rules)

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import LogwatchCore
@@ -65,15 +64,14 @@ public final class Daemon: @unchecked Sendable {
     }
     let metrics: LogwatchMetrics
     var http: HTTPListener?
-    let client: HTTPClient
-    var workers: [String: DeliveryWorker] = [:]
-    var deliveredSoFar: [String: DeliveryWorker.Counters] = [:]
+    /// The delivery workers, one per URL sink.
+    let senders: Senders
     public private(set) var pipeline: Pipeline!
     let notifier = SystemdNotifier()
     /// Rendered notices whose checkpoint failed; they go into the next one.
     var unsaved: [StateStore.NewNotice] = []
     /// Stdout notices of the checkpoint being written; printed once it is durable.
-    var stdoutPending: [String] = []
+    var stdoutPending: [(sink: String, text: String)] = []
     var bookChanged = true
     /// The journal time of the record being handled, when its source gave one.
     var recordTime: Double?
@@ -118,7 +116,7 @@ public final class Daemon: @unchecked Sendable {
         }
         desk.router = NoticeRouter(routes: Self.routes(config), gates: gates)
         metrics = LogwatchMetrics(version: options.version)
-        client = WebhookSink.makeClient()
+        senders = Senders(store: store, logger: logger)
         var handler = Pipeline.Handler()
         handler.classified = { [unowned self] classification, now in classified(classification, now: now) }
         handler.retracted = { [unowned self] classification, _ in
@@ -126,6 +124,7 @@ public final class Daemon: @unchecked Sendable {
             bookChanged = true
         }
         handler.record = { [unowned self] record, metadata in observe(record, metadata) }
+        handler.records = { [unowned self] key, count in metrics.recordRead(source: key, count: count) }
         handler.checkpoint = { [unowned self] now, final in checkpoint(now: now, final: final) }
         handler.committed = { [unowned self] now in committed(now: now) }
         handler.event = { [unowned self] event in sourceEvent(event) }
@@ -149,7 +148,7 @@ public final class Daemon: @unchecked Sendable {
             logger.critical("The HTTP listener could not start.", metadata: ["error": "\(error)"])
             return 2
         }
-        for sink in config.sinks where sink.kind.needsURL { startWorkers(sink) }
+        senders.start(config.sinks)
         for source in config.sources {
             do {
                 try pipeline.attach(source, fromStart: options.fromStart)
@@ -178,18 +177,8 @@ public final class Daemon: @unchecked Sendable {
 
     func stopServices() {
         http?.readiness = .notReady("stopping")
-        let deadline = ContinuousClock.now + .milliseconds(Int(options.stopDeadline * 1000))
-        let workers = Array(self.workers.values)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await withTaskGroup(of: Void.self) { group in
-                for worker in workers { group.addTask { await worker.stop(deadline: deadline) } }
-            }
-            done.signal()
-        }
-        done.wait()
+        senders.stop(deadline: .now + .milliseconds(Int(options.stopDeadline * 1000)))
         http?.stop()
-        try? client.syncShutdown()
     }
 
     // MARK: Building from the config
@@ -236,18 +225,6 @@ public final class Daemon: @unchecked Sendable {
         logger.info("Serving /metrics, /healthz, /readyz, /entries/, /incidents and /api/v1/.",
                     metadata: ["listen": "\(listen.host):\(port)"])
         http = listener
-    }
-
-    /// One worker per delivery lane (one per Alertmanager replica), keyed by the lane's name,
-    /// which is also its name in the outbox and in metrics.
-    func startWorkers(_ sink: LogwatchConfig.Sink) {
-        for lane in sink.lanes {
-            let configuration = WebhookSink.Configuration(name: lane.name, url: lane.url, format: sink.kind.rawValue,
-                                                          timeout: sink.timeout.seconds)
-            let worker = DeliveryWorker(sink: WebhookSink(configuration: configuration, client: client), store: store, logger: logger)
-            workers[lane.name] = worker
-            worker.start()
-        }
     }
 
     /// Every name a notice can be queued or counted under: stdout sinks by name, URL sinks by lane.

@@ -5,6 +5,9 @@ extension Pipeline {
     /// Adds the sources one config entry stands for. `fromStart` overrides where followed files
     /// start when no checkpoint says otherwise (`--from-start`).
     public func attach(_ source: LogwatchConfig.Source, fromStart: Bool? = nil) throws {
+        // A directory or device where a file belongs is refused here, as `config check` does.
+        let problems = SourceCheck.problems(source)
+        if !problems.isEmpty { throw SourceProblems(problems: problems) }
         switch source {
         case .file(let file):
             for path in file.paths { addFile(path, fromStart: fromStart ?? (file.from == .start)) }

@@ -39,6 +39,9 @@ public final class Pipeline {
         public var batchLines = 8_192
         /// How often file patterns are expanded again to find new files.
         public var globInterval: Double = 2
+        /// Every `now` the pipeline passes on comes from here (never the wall clock: intervals
+        /// must survive clock steps).
+        public var clock = ServiceClock.standard
         public init() {}
     }
 
@@ -52,6 +55,9 @@ public final class Pipeline {
         public var retracted: (Classification, _ now: Double) -> Void = { _, _ in }
         /// Every record, matched or not, after source metadata was applied (statistics, unit events).
         public var record: (LogRecord, EntryMetadata?) -> Void = { _, _ in }
+        /// Records handed over from one source, by its key (`file:PATH`, `journal:UNIT`, `stdin`),
+        /// once per batch: what `logwatch_records_read_total` counts.
+        public var records: (_ key: String, _ count: Int) -> Void = { _, _ in }
         /// Called at each checkpoint: notices and values to persist with the positions.
         public var checkpoint: (_ now: Double, _ final: Bool) -> StateStore.Checkpoint = { _, _ in StateStore.Checkpoint() }
         /// After the checkpoint is durable (or at once without a state store): print, wake senders.
@@ -126,11 +132,12 @@ public final class Pipeline {
         restored = try store?.positions() ?? [:]
     }
 
-    static func now() -> Double { Date().timeIntervalSince1970 }
+    func now() -> Double { configuration.clock.now() }
 
-    /// Adds a source; a checkpoint saved for its key is restored first.
+    /// Adds a source; a checkpoint saved for its key is restored first, then the source is
+    /// positioned (a followed file opened at its end): lines written after `add` returns are read.
     public func add(_ source: any LogSource) {
-        let input = Input(source: source, framer: framerConfiguration, now: Self.now())
+        let input = Input(source: source, framer: framerConfiguration, now: now())
         if let saved = restored[source.key] {
             let parts = saved.split(separator: "\t", maxSplits: 1)
             if parts.count == 2, let line = Int(parts[0]) {
@@ -140,10 +147,16 @@ public final class Pipeline {
                 source.restore(String(parts[1]))
             }
         }
+        source.position()
         inputs.append(input)
     }
 
     public var sourceKeys: [String] { inputs.map(\.source.key) }
+
+    /// Bytes written to each source and not read yet, for the sources that can tell.
+    public var sourceLags: [(key: String, bytes: Int64)] {
+        inputs.compactMap { input in input.source.lagBytes.map { (input.source.key, $0) } }
+    }
 
     /// Follows a path, or every file a pattern matches now and later (files that appear later
     /// are new, so they are read from their start).
@@ -154,7 +167,7 @@ public final class Pipeline {
         }
         let glob = FileGlob(path)
         let matches = glob.expand()
-        for match in matches { add(FileTailer(path: match, fromStart: fromStart, format: format)) }
+        for match in matches { add(fileSource(match, fromStart: fromStart, format: format)) }
         globs.append(Glob(glob: glob, format: format, known: Set(matches)))
     }
 
@@ -165,7 +178,7 @@ public final class Pipeline {
         var records: [LogRecord] = []
         let input = inputs[index]
         input.framer.flush(into: &records)
-        handle(&records, input: input, now: Self.now())
+        handle(&records, input: input, now: now())
         removed.append(input)
         inputs.remove(at: index)
     }
@@ -180,6 +193,15 @@ public final class Pipeline {
         }
     }
 
+    /// A file a pattern matched: followed, or, when it is a compressed generation (its magic
+    /// bytes say gzip, bzip2, xz or zstd), decoded and read whole once.
+    private func fileSource(_ path: String, fromStart: Bool, format: FileTailer.Format) -> any LogSource {
+        if format == .plain, FileReader.compression(ofFileAt: path) != nil {
+            return CompressedFileSource(path: path, fromStart: fromStart)
+        }
+        return FileTailer(path: path, fromStart: fromStart, format: format)
+    }
+
     struct Glob {
         var glob: FileGlob
         var format: FileTailer.Format
@@ -192,7 +214,7 @@ public final class Pipeline {
         for i in globs.indices {
             for path in globs[i].glob.expand() where !globs[i].known.contains(path) {
                 globs[i].known.insert(path)
-                add(FileTailer(path: path, fromStart: true, format: globs[i].format))
+                add(fileSource(path, fromStart: true, format: globs[i].format))
             }
         }
     }
@@ -222,11 +244,11 @@ public final class Pipeline {
     public func run() {
         var records: [LogRecord] = []
         records.reserveCapacity(256)
-        lastCheckpoint = Self.now()
+        lastCheckpoint = now()
         while true {
             let (stopping, actions) = takeRequests()
             for action in actions { action(self) }
-            var now = Self.now()
+            var now = self.now()
             var anyData = false
             for input in inputs where !input.finished {
                 let status = read(input, into: &records, now: now)
@@ -244,8 +266,9 @@ public final class Pipeline {
             }
             handler.heartbeat(now)
             expandGlobs(now: now)
-            now = Self.now()
-            let allFinished = inputs.allSatisfy(\.finished)
+            now = self.now()
+            // A pattern that matches nothing yet keeps the loop running: its files may appear.
+            let allFinished = globs.isEmpty && inputs.allSatisfy(\.finished)
             if stopping || allFinished || now - lastCheckpoint >= configuration.checkpointInterval {
                 checkpoint(now: now, final: stopping || allFinished)
             }
@@ -331,6 +354,7 @@ public final class Pipeline {
             }
         }
         statistics.records += finals
+        if finals > 0 { handler.records(input.source.key, finals) }
         // Everything up to the last finished record's last line is now handed over; an open
         // record handed on early is not, so a restart reads it again whole.
         guard let lastFinal = records.lastIndex(where: { $0.revision != .provisional }) else {

@@ -18,6 +18,8 @@ public struct BatchScan {
         public var candidatesOnly = false
         /// A file to scan in stretches on every core (`ParallelScan`) instead of through `frame`.
         var stretches: (path: String, source: String, gate: RecordGate)?
+        /// A path given by the user, checked before reading (`SourceCheck.scannable`).
+        var path: String?
 
         public init(name: String, candidatesOnly: Bool = false,
                     frame: @escaping (([LogRecord]) -> Void) throws -> Framer.Statistics) {
@@ -34,7 +36,12 @@ public struct BatchScan {
                 if let gate { return try FileReader.sparseBlocks(path: file, source: source, gate: gate, body) }
                 return try FileReader.frameBlocks(path: file, source: source, body)
             }
-            if let gate { input.stretches = (file, source, gate) }
+            input.path = path
+            // Only a plain regular file has stretches to cut; a compressed one is decoded as one
+            // stream (FileReader), a FIFO read as it comes.
+            if let gate, FileReader.isRegularFile(file), FileReader.compression(ofFileAt: file) == nil {
+                input.stretches = (file, source, gate)
+            }
             return input
         }
     }
@@ -83,6 +90,7 @@ public struct BatchScan {
         defer { out.flush() }
         for input in inputs {
             do {
+                if let path = input.path, let problem = SourceCheck.scannable(path) { throw problem }
                 if let stretches = input.stretches {
                     let scan = ParallelScan(path: stretches.path, source: stretches.source, gate: stretches.gate,
                                             ruleSet: ruleSet,
@@ -118,7 +126,8 @@ public struct BatchScan {
         let incidents = desk.book.incidents.filter {
             (classes?.contains($0.ruleClass) ?? true) && $0.severity >= minSeverity
         }
-        if !json {
+        // Nothing could be read: no summary at all, so "0 matched" can never read as an all-clear.
+        if !json && !(failed > 0 && failed == inputs.count) {
             let text = IncidentText(style: TextStyle(colour: colour), links: links, width: width)
             if !summaryOnly {
                 for incident in incidents.prefix(blockLimit) {

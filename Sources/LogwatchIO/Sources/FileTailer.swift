@@ -45,7 +45,9 @@ public final class FileTailer: LogSource {
     private var head: [UInt8] = []
     private var lastHeadCheck: Double = 0
     private var restoreTo: (identity: FileIdentity, offset: Int64)?
-    private var waitingReported = false
+    /// The last waiting or error message given, so each is said once until something changes.
+    private var waitingReported: String?
+    private var isFIFO = false
     private var events: [SourceEvent] = []
     private let buffer: UnsafeMutableRawBufferPointer
     private var inotifyFD: Int32 = -1
@@ -115,6 +117,18 @@ public final class FileTailer: LogSource {
 
     // MARK: Reading
 
+    public var lagBytes: Int64? {
+        guard fd >= 0, !isFIFO else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        return max(0, Int64(st.st_size) - offset)
+    }
+
+    public func position() {
+        drainInotify()
+        if fd < 0 { _ = openPath() }
+    }
+
     public func read(maxLines: Int, _ line: (ArraySlice<UInt8>, Int64, EntryMetadata?) -> Void) -> ReadStatus {
         drainInotify()
         if fd < 0 && !openPath() { return .more }
@@ -132,10 +146,17 @@ public final class FileTailer: LogSource {
         if st.st_dev != current.st_dev || st.st_ino != current.st_ino {
             // Open the new file before looking for generations in between: a writer that rotates
             // again meanwhile must not slip one past us between a stat and an open.
-            let newFD = open(path, O_RDONLY | O_CLOEXEC)
+            let newFD = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             guard newFD >= 0 else { return 0 }  // between rename and create: next time
             var opened = stat()
             fstat(newFD, &opened)
+            let kind = opened.st_mode & S_IFMT
+            guard kind == S_IFREG || kind == S_IFIFO else {
+                // Replaced by a directory or a device: keep what is open, say so once.
+                close(newFD)
+                reportOnce(.error, "was replaced by \(FileTailer.describe(kind)); waiting for a file there")
+                return 0
+            }
             flushPartial(line)
             let skipped = generationsBetween(old: current, new: opened)
             retire()
@@ -157,7 +178,8 @@ public final class FileTailer: LogSource {
             adopt(newFD)
             return delivered + drain(maxLines: maxLines, line)
         }
-        if Int64(st.st_size) < offset || headChanged(size: Int64(st.st_size)) {
+        // A FIFO has no size to compare: only a regular file can be truncated under us.
+        if !isFIFO, Int64(st.st_size) < offset || headChanged(size: Int64(st.st_size)) {
             event(.truncated, "truncated in place (copytruncate); reading again from its start — lines written just before the truncation may be missing (possible gap)")
             retire(keepOpen: true)
             offset = 0
@@ -193,7 +215,7 @@ public final class FileTailer: LogSource {
     /// A copytruncate followed by fast writes can regrow the file past our offset before we
     /// look; its first bytes then differ from those seen before. Checked at most once a second.
     private func headChanged(size: Int64) -> Bool {
-        let now = Date().timeIntervalSince1970
+        let now = ServiceClock.bootTime()
         guard now - lastHeadCheck >= 1 || head.isEmpty else { return false }
         lastHeadCheck = now
         let want = Int(min(64, size))
@@ -217,17 +239,49 @@ public final class FileTailer: LogSource {
     }
 
     private func openPath() -> Bool {
-        let newFD = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO without a writer must not hang the reading thread.
+        let newFD = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard newFD >= 0 else {
-            if !waitingReported {
-                event(.waiting, "does not exist yet; waiting for it")
-                waitingReported = true
-            }
+            let missing = errno == ENOENT
+            // As tail -F: a file that appears after we started waiting is new, read from its start.
+            if missing { startAtEnd = false }
+            reportOnce(missing ? .waiting : .error, missing ? "does not exist yet; waiting for it"
+                       : "cannot be opened (\(String(cString: strerror(errno)))); trying again until it can")
             return false
         }
-        waitingReported = false
+        // Only regular files and FIFOs are followed: a directory or a device has no end to
+        // follow from (a directory's SEEK_END on ext4 is 2^63-1, which overflowed the offsets).
+        var st = stat()
+        let kind = fstat(newFD, &st) == 0 ? st.st_mode & S_IFMT : 0
+        guard kind == S_IFREG || kind == S_IFIFO else {
+            close(newFD)
+            reportOnce(.error, "is \(FileTailer.describe(kind)), not a file; waiting for a file there")
+            return false
+        }
+        waitingReported = nil
         adopt(newFD)
         return true
+    }
+
+    /// Says why the path cannot be read once, until the reason changes or the file is opened.
+    private func reportOnce(_ kind: SourceEvent.Kind, _ reason: String) {
+        guard waitingReported != reason else { return }
+        event(kind, reason)
+        waitingReported = reason
+    }
+
+    /// What a path is, for messages ("a directory").
+    public static func describe(_ kind: mode_t) -> String {
+        switch kind {
+        case S_IFDIR: "a directory"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        case S_IFIFO: "a FIFO"
+        case S_IFLNK: "a symbolic link"
+        case S_IFREG: "a regular file"
+        default: "not a regular file"
+        }
     }
 
     /// Makes a freshly opened descriptor of `path` the file being read.
@@ -235,12 +289,14 @@ public final class FileTailer: LogSource {
         fd = newFD
         offset = 0
         head.removeAll()
+        var st = stat()
+        isFIFO = fstat(fd, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO
         watchDirectory(of: path)
         if let restore = restoreTo {
             restoreTo = nil
             resume(restore)
         } else if startAtEnd {
-            offset = Int64(lseek(fd, 0, SEEK_END))
+            offset = isFIFO ? 0 : max(0, Int64(lseek(fd, 0, SEEK_END)))
             startAtEnd = false
         }
         generations.append(Generation(base: base, fd: fd, identity: nil))

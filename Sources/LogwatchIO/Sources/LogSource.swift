@@ -80,4 +80,16 @@ public protocol LogSource: AnyObject {
     func takeEvents() -> [SourceEvent]
     /// A descriptor that becomes readable when new data may be there (inotify, journal), or nil.
     var waitDescriptor: Int32? { get }
+    /// Opens and positions the source now (after `restore`), so that everything written from
+    /// here on is read: the daemon says READY=1 only after every source did this.
+    func position()
+    /// Bytes written to the source and not read yet (a file's size minus the read position);
+    /// nil when the source cannot tell (the journal, a pipe).
+    var lagBytes: Int64? { get }
+}
+
+extension LogSource {
+    /// Most sources are positioned when they are made.
+    public func position() {}
+    public var lagBytes: Int64? { nil }
 }

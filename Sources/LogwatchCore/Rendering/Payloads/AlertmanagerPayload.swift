@@ -67,7 +67,9 @@ public struct AlertmanagerPayload: Sendable {
         let endsAt = notice.kind == .resolved ? (incident.resolvedAt ?? notice.time) : notice.time + context.alertLifetime
         return .object([
             ("labels", .object(labels.map { ($0.0, .string($0.1)) })),
-            ("annotations", .object(annotations.map { ($0.0, .string(context.safe($0.1, limit: 4_000))) })),
+            ("annotations", .object(annotations.map {
+                ($0.0, .string(context.safe($0.1, limit: 4_000, keeping: context.trustedTexts([incident]))))
+            })),
             ("startsAt", .string(RFC3339.format(incident.first.time))),
             ("endsAt", .string(RFC3339.format(endsAt))),
         ])

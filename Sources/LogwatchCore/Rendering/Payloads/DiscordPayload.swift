@@ -75,8 +75,8 @@ public struct DiscordPayload: Sendable {
         if let also = NoticeWording.alsoSeen(incident) { description.append(context.safe(also.prefix(1).uppercased() + also.dropFirst()) + ".") }
         description.append("**Sample** (redacted)\n```\n" + sampleText(incident.sample) + "\n```")
         if let entry = context.entry(for: incident) {
-            description.append("**What it means:** " + context.safe(entry.summary))
-            description.append("**Quick fix:**\n" + context.safe(entry.quickFix))
+            description.append("**What it means:** " + context.trusted(entry.summary))
+            description.append("**Quick fix:**\n" + context.trusted(entry.quickFix))
         } else if let template = incident.template {
             description.append("**Template:** `\(context.safe(template))`")
         }

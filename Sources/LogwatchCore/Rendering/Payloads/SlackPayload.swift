@@ -105,8 +105,8 @@ public struct SlackPayload: Sendable {
         blocks.append(section(codeBlock(incident.sample)))
         var fix: [String] = []
         if let entry = context.entry(for: incident) {
-            fix.append("*What it means:* " + mrkdwn(entry.summary, 600))
-            fix.append("*Quick fix:*\n" + mrkdwn(entry.quickFix, 1_600))
+            fix.append("*What it means:* " + escapedClip(context.trusted(entry.summary), 600))
+            fix.append("*Quick fix:*\n" + escapedClip(context.trusted(entry.quickFix), 1_600))
         } else if let template = incident.template {
             fix.append("*Template:* `\(mrkdwn(template, 800))`\nNo rule knows this error yet; it is grouped by its template.")
         }

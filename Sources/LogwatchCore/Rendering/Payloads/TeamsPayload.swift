@@ -119,9 +119,9 @@ public struct TeamsPayload: Sendable {
                               extra: [("fontType", .string("Monospace")), ("spacing", .string("None"))]))
         }
         if let entry = context.entry(for: incident) {
-            items.append(text("What it means: " + entry.summary, limit: 1_000))
+            items.append(text("What it means: " + entry.summary, limit: 1_000, trusted: true))
             items.append(text("Quick fix", limit: 100, extra: [("weight", .string("Bolder"))]))
-            items.append(text(entry.quickFix, limit: 2_000, extra: [("spacing", .string("None"))]))
+            items.append(text(entry.quickFix, limit: 2_000, extra: [("spacing", .string("None"))], trusted: true))
         } else if let template = incident.template {
             items.append(text("Template: " + template, limit: 1_000))
         }
@@ -141,8 +141,10 @@ public struct TeamsPayload: Sendable {
         return text
     }
 
-    func text(_ raw: String, limit: Int, extra: [(String, JSONWriter.Value)] = []) -> JSONWriter.Value {
-        .object([("type", .string("TextBlock")), ("text", .string(context.safe(raw, limit: limit))), ("wrap", .bool(true))] + extra)
+    /// `trusted`: the catalogue's words, kept whole; anything else is redacted.
+    func text(_ raw: String, limit: Int, extra: [(String, JSONWriter.Value)] = [], trusted: Bool = false) -> JSONWriter.Value {
+        let text = trusted ? context.trusted(raw, limit: limit) : context.safe(raw, limit: limit)
+        return .object([("type", .string("TextBlock")), ("text", .string(text)), ("wrap", .bool(true))] + extra)
     }
 
     func fact(_ title: String, _ value: String) -> JSONWriter.Value {

@@ -59,8 +59,8 @@ public struct WebhookPayload: Sendable {
             ("fingerprint", redactedFields(incident.fingerprint)),
             ("sample", .string(context.safe(incident.sample, limit: sampleLimit))),
             ("template", optional(incident.template)),
-            ("summary", optional(entry?.summary)),
-            ("quick_fix", optional(entry?.quickFix)),
+            ("summary", entry.map { .string(context.trusted($0.summary)) } ?? .null),
+            ("quick_fix", entry.map { .string(context.trusted($0.quickFix)) } ?? .null),
             ("entry_link", optional(context.link(for: incident))),
             ("explain", optional(incident.ruleClass == .unknown ? nil : EntryLinks.explainCommand(incident.ruleID))),
         ]
