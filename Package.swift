@@ -30,6 +30,8 @@ let package = Package(
                        providers: [.apt(["libsystemd-dev"])]),
         // Header-only C for `scan`'s hottest byte loop (SparseFramer.push(lines:)): no library to link.
         .systemLibrary(name: "CLineScan"),
+        // The version `make` derives from git (tools/version.sh); a fallback without make.
+        .target(name: "CBuildInfo"),
         .target(name: "LogwatchCore", dependencies: [
             "CHyperscan", "CPCRE2", "CLineScan",
             .product(name: "Yams", package: "Yams"),
@@ -48,7 +50,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .executableTarget(name: "logwatch", dependencies: [
-            "LogwatchCore", "LogwatchIO",
+            "LogwatchCore", "LogwatchIO", "CBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [
@@ -78,7 +80,7 @@ let package = Package(
 )
 
 // Strict settings for every target in one place.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CBuildInfo" {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

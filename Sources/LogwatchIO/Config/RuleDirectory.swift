@@ -65,6 +65,27 @@ public enum RuleDirectory {
         }
     }
 
+    /// What `logwatch --version` reports: how many rules the given directories (or the shipped
+    /// catalogue) hold, parsed but not compiled, and how many files had problems.
+    public struct Census: Sendable, Equatable {
+        public var directories: [String]
+        public var rules: Int
+        public var problems: Int
+    }
+
+    /// Parses (without compiling) the rules `load` would load, to count them cheaply.
+    public static func census(_ directories: [String]) throws -> Census {
+        var dirs = directories
+        if dirs.isEmpty {
+            guard let shipped = shipped() else { throw LoadError.noShippedRules }
+            dirs = [shipped]
+        }
+        var files: [(path: String, contents: String)] = []
+        for dir in dirs { files += try Self.files(in: dir) }
+        let (specs, problems) = RuleLoader().load(files: files)
+        return Census(directories: dirs, rules: specs.count, problems: problems.count)
+    }
+
     /// Loads and compiles the given directories (or the shipped catalogue), excluding
     /// disabled rule ids. Throws every rule problem at once.
     /// Compiled databases come from `cache` when the same rules were compiled before.

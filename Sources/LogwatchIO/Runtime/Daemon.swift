@@ -92,7 +92,7 @@ public final class Daemon: @unchecked Sendable {
         }
         router = NoticeRouter(routes: Self.routes(config), gates: gates)
         context = Self.context(config, ruleSet: loaded.ruleSet, host: options.host)
-        metrics = LogwatchMetrics(version: options.version)
+        metrics = LogwatchMetrics(version: options.version, rules: loaded.ruleSet.rules.count)
         client = WebhookSink.makeClient()
         var handler = Pipeline.Handler()
         handler.classified = { [unowned self] classification, now in classified(classification, now: now) }
