@@ -14,7 +14,8 @@ public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible
         self.message = message
     }
 
-    public var description: String { "\(file):\(line): \(key): \(message)" }
+    /// Line 0: a problem with no line, such as a `LOGWATCH_*` environment variable.
+    public var description: String { line > 0 ? "\(file):\(line): \(key): \(message)" : "\(file): \(key): \(message)" }
 }
 
 /// Every problem found in a config file.
