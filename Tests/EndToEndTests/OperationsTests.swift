@@ -23,13 +23,14 @@ final class OperationsTests: XCTestCase {
     }
 
     /// Runs `executable` (default: the built logwatch) in the repository with a controlled environment.
+    /// `inherit: false` starts from an empty environment (only NO_COLOR and `extra`).
     func run(_ arguments: [String], executable: String? = nil, environment extra: [String: String] = [:],
-             in directory: URL = OperationsTests.repository) throws -> Run {
+             in directory: URL = OperationsTests.repository, inherit: Bool = true) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable ?? EndToEndTests.binary.path)
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
+        var environment = inherit ? ProcessInfo.processInfo.environment : [:]
         for key in ["SLACK_WEBHOOK_URL", "CREDENTIALS_DIRECTORY", "STATE_DIRECTORY", "LOGWATCH_RULES"] {
             environment[key] = nil
         }
