@@ -67,7 +67,7 @@ struct Logwatch: ParsableCommand {
     @Flag(name: .customLong("from-end"), help: "Read followed files from their end (the default).")
     var fromEnd = false
 
-    @Option(name: .customLong("idle-ms"), help: "A multi-line record ends after this many milliseconds without new lines.")
+    @Option(name: .customLong("idle-ms"), help: "An open record is handed on after this many milliseconds without new lines (latency only: it stays open, and lines that join it later replace it).")
     var idleMilliseconds = 200
 
     @Option(name: .customLong("state-dir"),

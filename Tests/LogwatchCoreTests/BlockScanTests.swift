@@ -121,7 +121,7 @@ final class BlockScanTests: XCTestCase {
         XCTAssertNil(Matcher(ruleSet: ruleSet).candidates(Framer.records(in: "x\nKeyError", source: "t")))
         var got: [Int] = []
         Classifier(ruleSet: ruleSet).classify(batch: Framer.records(in: "x\nKeyError", source: "t")) { got.append($0.record.line) }
-        XCTAssertEqual(got, [1]) // one record, an unknown error by its look
+        XCTAssertEqual(got, [2]) // `KeyError` after a plain line is a record of its own, classified without the block scan
     }
 
     /// `RecordJSON.Renderer` writes field by field with per-rule caches; `RecordJSON.render` goes

@@ -20,6 +20,20 @@ public struct LogRecord: Sendable, Equatable {
     public var truncated: Bool
     /// The source's resume position after this record (byte offset or cursor), set by sources.
     public var position: String?
+    /// Whether a follower already saw an earlier form of this record (`Framer.pending`).
+    public var revision: Revision = .first
+
+    /// A record is framed once; a follower may be handed it early, while it is still open.
+    public enum Revision: Sendable, Equatable {
+        /// The only form: nobody saw this record before.
+        case first
+        /// Handed out early by `Framer.pending`; a final form follows.
+        case provisional
+        /// The final form of a record handed out early, with the same lines.
+        case unchanged
+        /// The final form of a record handed out early, with lines that joined it since.
+        case grown
+    }
 
     public init(text: [UInt8], source: String, line: Int, endLine: Int? = nil, level: String? = nil,
                 timestamp: String? = nil, logger: String? = nil, attributes: [String: String] = [:],

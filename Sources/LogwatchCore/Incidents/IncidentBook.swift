@@ -45,13 +45,18 @@ public struct IncidentBook: Sendable {
         ([rule] + fingerprint).joined(separator: "\u{1F}")
     }
 
+    /// The incident id a classification belongs to: a hash of its rule and fingerprint values.
+    static func id(of classification: Classification) -> String {
+        let key = Self.key(rule: classification.ruleID, fingerprint: classification.fingerprintValues)
+        return "i-" + UnknownTemplate.hex(UnknownTemplate.fnv1a(key), digits: 12)
+    }
+
     /// Adds one classified record; returns the incident and whether it is new.
     @discardableResult
     public mutating func add(_ classification: Classification, time: Double) -> (incident: Incident, isNew: Bool) {
-        let key = Self.key(rule: classification.ruleID, fingerprint: classification.fingerprintValues)
         // The index is keyed by the id (a hash of the key) so a restored book needs no raw
         // fingerprint values, which may hold secrets the stored incident only has redacted.
-        let id = "i-" + UnknownTemplate.hex(UnknownTemplate.fnv1a(key), digits: 12)
+        let id = Self.id(of: classification)
         let record = classification.record
         let sighting = Sighting(source: record.source, line: record.line, timestamp: record.timestamp, time: time)
         if let position = index[id] {
@@ -79,6 +84,21 @@ public struct IncidentBook: Sendable {
         index[id] = incidents.count
         incidents.append(incident)
         return (incident, true)
+    }
+
+    /// Takes back one sighting added by `add` (an open record handed on early whose final form
+    /// reads differently). An incident left with no sighting that nobody was told about is
+    /// forgotten; one already announced keeps its count and resolves as usual.
+    public mutating func retract(_ classification: Classification) {
+        guard let position = index[Self.id(of: classification)] else { return }
+        if incidents[position].count > 1 {
+            incidents[position].count -= 1
+            return
+        }
+        guard incidents[position].announcedAt == nil else { return }
+        incidents.remove(at: position)
+        index = [:]
+        for (i, incident) in incidents.enumerated() { index[incident.id] = i }
     }
 
     /// Adds a deploy context to an incident (see `DeployCorrelator`).

@@ -96,6 +96,10 @@ public final class Daemon: @unchecked Sendable {
         client = WebhookSink.makeClient()
         var handler = Pipeline.Handler()
         handler.classified = { [unowned self] classification, now in classified(classification, now: now) }
+        handler.retracted = { [unowned self] classification, _ in
+            book.retract(classification)
+            bookChanged = true
+        }
         handler.record = { [unowned self] record, metadata in observe(record, metadata) }
         handler.checkpoint = { [unowned self] now, final in checkpoint(now: now, final: final) }
         handler.committed = { [unowned self] now in committed(now: now) }

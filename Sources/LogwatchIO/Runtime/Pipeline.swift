@@ -19,12 +19,14 @@ import LogwatchCore
 /// reads it again whole.
 public final class Pipeline {
     public struct Configuration: Sendable {
-        /// A record of several lines (a traceback in progress) ends after this long without new
-        /// lines from its source.
+        /// A record still open with several lines (a traceback in progress) is handed on after
+        /// this long without new lines from its source (`--idle-ms`). It only bounds latency:
+        /// the record stays open, and lines that join it later give its final form, which
+        /// replaces the early one (`LogRecord.Revision`).
         public var idleTimeout: Double = 0.2
-        /// A one-line record ends after this long without new lines. Python's logging writes a
-        /// record and its traceback in one write(2), so a traceback that belongs to the line is
-        /// already there when the source runs dry; waiting longer only delays the notice.
+        /// The same for an open record of one line. Python's logging writes a record and its
+        /// traceback in one write(2), so a traceback that belongs to the line is usually there
+        /// when the source runs dry; waiting longer only delays the notice.
         public var settleTimeout: Double = 0.02
         /// The longest sleep when no descriptor can wake us (and the fallback poll period).
         public var maxWait: Double = 0.25
@@ -40,6 +42,10 @@ public final class Pipeline {
     public struct Handler {
         /// A record that matched a rule or looked like an unknown error.
         public var classified: (Classification, _ now: Double) -> Void = { _, _ in }
+        /// A classification handed on early (an open record, after the idle timeout) that the
+        /// record's final form does not confirm: take it back. The final form's own
+        /// classification, if any, follows through `classified`.
+        public var retracted: (Classification, _ now: Double) -> Void = { _, _ in }
         /// Every record, matched or not, after source metadata was applied (statistics, unit events).
         public var record: (LogRecord, EntryMetadata?) -> Void = { _, _ in }
         /// Called at each checkpoint: notices and values to persist with the positions.
@@ -66,6 +72,8 @@ public final class Pipeline {
         var boundary = EntryBoundary()
         var lastData: Double
         var finished = false
+        /// What the open record handed on early was classified as (see `Framer.pending`).
+        var provisional: Classification?
         /// Position after the last record handed over, and whether it moved since the last checkpoint.
         var doneToken: Int64?
         var doneLine = 0
@@ -222,9 +230,10 @@ public final class Pipeline {
                 if status == .finished || stopping {
                     input.framer.flush(into: &records)
                     if status == .finished { input.finished = true }
-                } else if input.framer.hasPendingRecord && now - input.lastData >= idleTimeout(input) {
-                    // Nothing new for a while: the record being built is complete.
-                    input.framer.flush(into: &records)
+                } else if input.framer.hasUnseenPendingLines && now - input.lastData >= idleTimeout(input) {
+                    // Nothing new for a while: hand on the open record as it stands. It stays
+                    // open; if more of it comes, its final form replaces this one.
+                    if let record = input.framer.pending() { records.append(record) }
                 }
                 handle(&records, input: input, now: now)
                 for event in input.source.takeEvents() { handler.event(event) }
@@ -239,6 +248,16 @@ public final class Pipeline {
             if stopping || allFinished { return }
             if !anyData { wait(now: now) }
         }
+    }
+
+    private func retract(_ classification: Classification, now: Double) {
+        statistics.classified -= 1
+        handler.retracted(classification, now)
+    }
+
+    /// Two classifications that would count as the same sighting of the same incident.
+    static func same(_ a: Classification, _ b: Classification) -> Bool {
+        a.ruleID == b.ruleID && a.fingerprintValues == b.fingerprintValues
     }
 
     private func idleTimeout(_ input: Input) -> Double {
@@ -258,12 +277,9 @@ public final class Pipeline {
         let status = input.source.read(maxLines: configuration.batchLines) { bytes, token, metadata in
             input.lineNumber += 1
             input.tokens.append(token)
-            if let metadata {
-                input.metadata[input.lineNumber] = metadata
-                // Another process or unit, or a systemd unit message, never continues a record.
-                if input.boundary.startsRecord(metadata, time: nil) { input.framer.flush(into: &records) }
-            }
-            input.framer.push(line: bytes, number: input.lineNumber, into: &records)
+            if let metadata { input.metadata[input.lineNumber] = metadata }
+            input.framer.push(line: bytes, number: input.lineNumber, metadata: metadata, boundary: &input.boundary,
+                              time: nil, into: &records)
             lines += 1
         }
         if lines > 0 {
@@ -275,19 +291,49 @@ public final class Pipeline {
 
     private func handle(_ records: inout [LogRecord], input: Input, now: Double) {
         guard !records.isEmpty else { return }
+        var finals = 0
         for i in records.indices {
             let metadata = input.metadata[records[i].line]
             metadata?.apply(to: &records[i])
-            if records[i].truncated { statistics.truncatedLines += 1 }
-            handler.record(records[i], metadata)
-            if let classification = classifier.classify(records[i]) {
+            let revision = records[i].revision
+            if revision != .provisional {
+                finals += 1
+                if records[i].truncated { statistics.truncatedLines += 1 }
+                handler.record(records[i], metadata)
+            }
+            // A final form whose early form was handed on: nothing new when it has the same
+            // lines or reads the same; otherwise the early classification is taken back.
+            if revision == .unchanged {
+                input.provisional = nil
+                continue
+            }
+            let classification = classifier.classify(records[i])
+            if revision == .grown {
+                let earlier = input.provisional
+                input.provisional = nil
+                if let earlier, let classification, Self.same(earlier, classification) { continue }
+                if let earlier { retract(earlier, now: now) }
+            }
+            if revision == .provisional {
+                if let earlier = input.provisional {
+                    if let classification, Self.same(earlier, classification) { continue }
+                    retract(earlier, now: now)
+                }
+                input.provisional = classification
+            }
+            if let classification {
                 statistics.classified += 1
                 handler.classified(classification, now)
             }
         }
-        statistics.records += records.count
-        // Everything up to the last record's last line is now handed over.
-        let last = records[records.count - 1].endLine
+        statistics.records += finals
+        // Everything up to the last finished record's last line is now handed over; an open
+        // record handed on early is not, so a restart reads it again whole.
+        guard let lastFinal = records.lastIndex(where: { $0.revision != .provisional }) else {
+            records.removeAll(keepingCapacity: true)
+            return
+        }
+        let last = records[lastFinal].endLine
         let index = last - input.firstPendingLine
         if index >= 0 && index < input.tokens.count {
             input.doneToken = input.tokens[index]
@@ -331,7 +377,7 @@ public final class Pipeline {
             if let fd = input.source.waitDescriptor { descriptors.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
         }
         var timeout = configuration.maxWait
-        for input in inputs where !input.finished && input.framer.hasPendingRecord {
+        for input in inputs where !input.finished && input.framer.hasUnseenPendingLines {
             timeout = min(timeout, max(0.001, input.lastData + idleTimeout(input) - now))
         }
         timeout = min(timeout, max(0.001, lastCheckpoint + configuration.checkpointInterval - now))

@@ -31,6 +31,7 @@ public final class Watcher {
         pipelineConfiguration.idleTimeout = configuration.idleTimeout
         var handler = Pipeline.Handler()
         handler.classified = { [unowned self] classification, now in show(classification, now: now) }
+        handler.retracted = { [unowned self] classification, _ in book.retract(classification) }
         handler.committed = { [unowned self] now in printer.updates(&book, now: now) }
         handler.event = { event in Output.err("logwatch: \(event)") }
         handler.checkpointFailed = { error in Output.err("logwatch: checkpoint failed: \(error)") }

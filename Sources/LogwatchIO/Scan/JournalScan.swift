@@ -44,13 +44,9 @@ public struct JournalScan {
         repeat {
             _ = source.read(maxLines: 4096) { line, _, entry in
                 lineNumber += 1
-                if let entry {
-                    metadata[lineNumber] = entry
-                    if boundary.startsRecord(entry, time: Double(source.currentRealtime) / 1_000_000) {
-                        framer.flush(into: &out)
-                    }
-                }
-                framer.push(line: line, number: lineNumber, into: &out)
+                if let entry { metadata[lineNumber] = entry }
+                framer.push(line: line, number: lineNumber, metadata: entry, boundary: &boundary,
+                            time: Double(source.currentRealtime) / 1_000_000, into: &out)
             }
             emit()
         } while !source.atEnd

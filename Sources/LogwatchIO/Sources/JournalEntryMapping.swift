@@ -77,7 +77,8 @@ enum JournalEntryMapping {
         return EntryMetadata(level: level(priority: field("PRIORITY")),
                              timestamp: realtimeUsec.map { timestamp(realtimeUsec: $0) },
                              attributes: attributes,
-                             unitEvent: unitEvent(field: field, realtimeUsec: realtimeUsec, message: message, units: units))
+                             unitEvent: unitEvent(field: field, realtimeUsec: realtimeUsec, message: message, units: units),
+                             separateEntry: true)
     }
 
     /// systemd's catalogue ids (sd-messages.h) for the job messages we care about.

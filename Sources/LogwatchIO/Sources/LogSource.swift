@@ -12,13 +12,18 @@ public struct EntryMetadata: Sendable, Equatable {
     public var attributes: [String: String]
     /// Set when the entry is systemd starting, stopping or restarting the watched unit.
     public var unitEvent: UnitEvent?
+    /// The source keeps its writers' entries apart (journald): the entry is a record of its own
+    /// unless it is a piece of a traceback. False for line streams (files, containers), where
+    /// a line without a header continues the record before it.
+    public var separateEntry: Bool
 
     public init(level: String? = nil, timestamp: String? = nil, attributes: [String: String] = [:],
-                unitEvent: UnitEvent? = nil) {
+                unitEvent: UnitEvent? = nil, separateEntry: Bool = false) {
         self.level = level
         self.timestamp = timestamp
         self.attributes = attributes
         self.unitEvent = unitEvent
+        self.separateEntry = separateEntry
     }
 }
 
