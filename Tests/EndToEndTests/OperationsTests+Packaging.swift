@@ -80,6 +80,16 @@ extension OperationsTests {
         let two = try runIsolated(["--version"], environment: ["LOGWATCH_RULES": small.deletingLastPathComponent().path])
         XCTAssertEqual(two.stdout, "logwatch \(field(1)) (2 rules in \(small.deletingLastPathComponent().path))\n", two.stderr)
 
+        // Found on PATH (argv[0] a bare name) from a folder with a Rules/ of its own: the
+        // catalogue beside the binary is the one loaded, not the working directory's.
+        let decoy = folder.appendingPathComponent("Rules/auth")
+        try FileManager.default.createDirectory(at: decoy, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: small.appendingPathComponent("azure-auth-401.yaml").path,
+                                         toPath: decoy.appendingPathComponent("azure-auth-401.yaml").path)
+        let binDirectory = EndToEndTests.binary.deletingLastPathComponent().path
+        let onPath = try run(["PATH=\(binDirectory)", "logwatch", "--version"], executable: "/usr/bin/env", in: folder, inherit: false)
+        XCTAssertTrue(onPath.stdout.hasSuffix(" rules in \(repositoryPath("Rules")))\n"), onPath.stdout + onPath.stderr)
+
         // No catalogue: the version still prints, and the missing rules are said, not hidden.
         let none = try runIsolated(["--version"], environment: ["LOGWATCH_RULES": folder.appendingPathComponent("nothing").path])
         XCTAssertEqual(none.status, 0)

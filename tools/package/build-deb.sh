@@ -33,6 +33,8 @@ doc=$share/doc/logwatch
 mkdir -p "$share/zsh/vendor-completions"
 mv "$share/zsh/site-functions/_logwatch" "$share/zsh/vendor-completions/_logwatch"
 rmdir "$share/zsh/site-functions"
+# generate-manual leaves blank lines (from the help's paragraphs), which groff warns about.
+sed -i '/^$/d' "$share/man/man1/logwatch.1"
 gzip -9n "$share/man/man1/logwatch.1"
 mkdir -p "$doc/examples"
 mv "$doc/config.example.yaml" "$doc/examples/config.example.yaml"

@@ -6,6 +6,8 @@ set -euo pipefail
 deb=${1:?usage: deb-test.sh PACKAGE.deb}
 [ -f "$deb" ] || { echo "deb-test.sh: $deb does not exist" >&2; exit 2; }
 deb=$(realpath "$deb")
+# From a directory with nothing of logwatch's in it: a source tree's Rules/ must not be found.
+cd /
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 failures=0
 check() {  # check DESCRIPTION COMMAND...: runs it, says ok or FAIL with its output
@@ -45,7 +47,7 @@ scan_finds_incidents() {
 }
 unit_is_idle() {
   [ -f /lib/systemd/system/logwatch.service ] &&
-    ! [ -e /etc/systemd/system/multi-user.target.wants/logwatch.service ] && ! pgrep -x logwatch
+    ! [ -e /etc/systemd/system/multi-user.target.wants/logwatch.service ] && ! pgrep -f '^/usr/bin/logwatch run' 
 }
 unit_verifies() {
   # verify also loads the units this one names; only what it says about logwatch counts.

@@ -8,7 +8,11 @@ public enum RuleDirectory {
     public static func shipped() -> String? {
         let fm = FileManager.default
         if let env = ProcessInfo.processInfo.environment["LOGWATCH_RULES"], !env.isEmpty { return env }
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        // argv[0] is a bare name when the binary was found on PATH (`logwatch scan ...` after
+        // `apt install`), which would resolve against the working directory; the kernel's link
+        // names the file actually running.
+        let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable = URL(fileURLWithPath: running).resolvingSymlinksInPath()
         var candidates: [URL] = []
         let bin = executable.deletingLastPathComponent()
         // `make install` puts the catalogue in $(PREFIX)/share/logwatch/rules.
