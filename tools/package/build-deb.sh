@@ -48,7 +48,8 @@ sed -i 's|^Documentation=.*|Documentation=man:logwatch(1) file:/usr/share/doc/lo
 sed -i '1{/^#!/d}' "$share/bash-completion/completions/logwatch"
 
 # The maintainer: whoever started the repository (its first commit), else a placeholder.
-maintainer=$(git log --reverse --format='%an <%ae>' 2>/dev/null | head -1)
+root_commit=$(git rev-list --max-parents=0 HEAD 2>/dev/null | tail -1) || root_commit=
+maintainer=$( [ -n "$root_commit" ] && git log -1 --format='%an <%ae>' "$root_commit" 2>/dev/null) || maintainer=
 maintainer=${maintainer:-logwatch contributors <logwatch@localhost>}
 
 # copyright and changelog.Debian.gz (dated by the commit, so a rebuild gives the same bytes).
