@@ -14,7 +14,7 @@ endif
 # strace: a test checks the unit's SystemCallFilter= against what the binary really calls.
 DEB_PKGS := $(HS_PKG) libpcre2-dev libsystemd-dev systemd-journal-remote libsqlite3-dev pkg-config python3 strace prometheus-alertmanager
 
-.PHONY: deps bench-deps build release demo test torture accuracy check-rules entries clean install uninstall bench fuzz fuzz-smoke \
+.PHONY: deps bench-deps build release demo test torture accuracy check-rules entries clean install uninstall bench fuzz fuzz-smoke c-check \
 	version deb-deps deb deb-test image-deps image image-test
 
 # The version, from git describe (tools/version.sh): 0.2.0+git141.g3225f36 until a v* tag exists.
@@ -89,13 +89,21 @@ demo: build
 	@echo "== logwatch explain --line (the Azure 401 seed) =="
 	@$(BIN) explain --line 'litellm.exceptions.AuthenticationError: litellm.AuthenticationError: AzureException AuthenticationError - Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.' | head -40
 
-test: deps version
+test: deps version c-check
 	$(SWIFT) build $(BUILD_FLAGS)
 	$(BIN) rules check > /dev/null || $(BIN) rules check
 	$(SWIFT) test --disable-swift-testing $(BUILD_FLAGS)
 	$(MAKE) --no-print-directory fuzz-smoke
 	@# The short form of the fault injection (the full run is `make torture`).
 	python3 tools/torture.py --bin $(BIN) --short
+
+# The hand-written C (Sources/CLineScan) with warnings as errors, as built (SSE2 on x86-64) and
+# with only its byte loops (what an arm64 build compiles), so CI fails on a warning in either.
+CC ?= cc
+C_CHECK_FLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -I Sources/CLineScan/include
+c-check:
+	$(CC) $(C_CHECK_FLAGS) -c Sources/CLineScan/line_scan.c -o /dev/null
+	@if [ "$$(uname -m)" = x86_64 ]; then $(CC) $(C_CHECK_FLAGS) -mno-sse2 -c Sources/CLineScan/line_scan.c -o /dev/null; fi
 
 # Fault injection at full size on the release build; results table in out/torture.md
 # (docs/reliability.md quotes it).
@@ -108,7 +116,7 @@ check-rules: build
 
 # Per-class precision/recall on the dev corpus (each entry as its own input).
 accuracy: build
-	python3 tools/accuracy.py --bin $(BIN) --corpus $(or $(CORPUS),../shared/corpus/litellm-dev.jsonl)
+	python3 tools/accuracy.py --bin $(BIN) --corpus $(or $(CORPUS),Tests/Fixtures/corpus/litellm-dev.jsonl)
 
 entries: build
 	$(BIN) entries build --out out/entries

@@ -40,7 +40,8 @@ def predict(records):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=".build/debug/logwatch")
-    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                                    "Tests", "Fixtures", "corpus", "litellm-dev.jsonl"))
     ap.add_argument("--rules", action="append", default=[])
     ap.add_argument("--quiet", action="store_true", help="only the table")
     args = ap.parse_args()

@@ -1,4 +1,5 @@
-import ArgumentParser
+// Public: LogwatchCore types conform to ExpressibleByArgument below, and a conformance is public.
+public import ArgumentParser
 import CBuildInfo
 import Foundation
 import Logging

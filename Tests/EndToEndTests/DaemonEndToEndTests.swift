@@ -1,5 +1,6 @@
 import Foundation
 import LogwatchIO
+import TestSupport
 import XCTest
 
 /// `logwatch run` and `--webhook` as operators run them: a real config file, a real webhook
@@ -8,8 +9,7 @@ final class DaemonEndToEndTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("lw-daemon-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try Scratch.directory("lw-daemon")
     }
 
     override func tearDownWithError() throws {
@@ -379,7 +379,7 @@ final class DaemonEndToEndTests: XCTestCase {
         let journal = path("journal")
         try FileManager.default.createDirectory(atPath: journal, withIntermediateDirectories: true)
         let export = try Data(contentsOf: EndToEndTests.repository.appendingPathComponent("Samples/litellm-journal.export"))
-        try EndToEndTests.journalRemote(export, output: URL(fileURLWithPath: journal + "/sample.journal"))
+        try ProcessRunner.journalRemote(export, output: URL(fileURLWithPath: journal + "/sample.journal"))
         let (process, stdout, stderr) = try startLogwatch([
             "--journal", "--journal-dir", journal, "--unit", "litellm.service", "--from-start",
             "--webhook", receiver.url, "--webhook-format", "generic", "--group-wait", "0.5", "--state-dir", path("state")])

@@ -1,23 +1,14 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `logwatch` binary as a user would and compares with golden files.
-/// Re-record goldens on purpose with `LOGWATCH_RECORD=1 swift test --filter EndToEndTests`.
+/// Re-record goldens on purpose with `LOGWATCH_UPDATE_GOLDENS=1 swift test --filter EndToEndTests`.
 final class EndToEndTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static var binary: URL {
-        // The test bundle sits beside the products it was built with.
-        let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
-            ?? Bundle.main.bundleURL
-        return products.appendingPathComponent("logwatch")
-    }
+    static let repository = Repository.root
+    static var binary: URL { Repository.product("logwatch") }
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = ProcessRunner.Result
 
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
@@ -26,35 +17,13 @@ final class EndToEndTests: XCTestCase {
 
     /// Runs the built binary in the repository with NO_COLOR; returns status and output.
     static func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = repository
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                   stderr: String(decoding: stderrData, as: UTF8.self))
+        try ProcessRunner.run(binary, arguments, environment: ["NO_COLOR": "1"], directory: repository,
+                              stdin: Data((stdin ?? "").utf8))
     }
 
     func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = Self.repository.appendingPathComponent("Tests/EndToEndTests/Golden/\(name)")
-        if ProcessInfo.processInfo.environment["LOGWATCH_RECORD"] == "1" {
-            try Data(text.utf8).write(to: url)
-            return
-        }
-        let golden = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertEqual(text, golden, "differs from \(name); re-record on purpose with LOGWATCH_RECORD=1", file: file, line: line)
+        try Golden.assertMatches(text, Self.repository.appendingPathComponent("Tests/EndToEndTests/Golden/\(name)"),
+                                 file: file, line: line)
     }
 
     /// `logwatch test` on a plain sample: hits, fields, misses, incidents and the rendered
@@ -158,7 +127,7 @@ final class EndToEndTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let export = try Data(contentsOf: Self.repository.appendingPathComponent("Samples/litellm-journal.export"))
-        try Self.journalRemote(export, output: dir.appendingPathComponent("sample.journal"))
+        try ProcessRunner.journalRemote(export, output: dir.appendingPathComponent("sample.journal"))
 
         let result = try run(["scan", "--journal-dir", dir.path, "--unit", "litellm.service", "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -200,32 +169,27 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains("invalid journal match 'lower=x'"), bad.stderr)
     }
-
-    /// Real journal files from export format (Debian package systemd-journal-remote; `make deps`).
-    static func journalRemote(_ export: Data, output: URL) throws {
-        let tool = "/lib/systemd/systemd-journal-remote"
-        guard FileManager.default.isExecutableFile(atPath: tool) else {
-            throw NSError(domain: "journal-remote", code: 127, userInfo: [
-                NSLocalizedDescriptionKey: "\(tool) is missing: run `make deps`"])
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["--output=\(output.path)", "-"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(export)
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "systemd-journal-remote failed")
-    }
 }
 
 /// Output gathered from a child process on another thread.
 final class Collected: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
+    private let ended = DispatchSemaphore(value: 0)
+
+    /// Reads `handle` on a thread of its own until end of file, then signals `waitForEnd()`.
+    func drain(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while case let chunk = handle.availableData, !chunk.isEmpty { append(chunk) }
+            ended.signal()
+        }
+    }
+
+    /// Waits until the drained stream ended (the writer closed it, e.g. by exiting).
+    @discardableResult
+    func waitForEnd(seconds: Double = 30) -> Bool {
+        ended.wait(timeout: .now() + seconds) == .success
+    }
 
     func append(_ chunk: Data) {
         lock.lock()

@@ -1,5 +1,6 @@
 import Foundation
 import LogwatchIO
+import TestSupport
 import XCTest
 
 /// `--follow` as an operator runs it, against `tools/logwriter.py` writing thousands of lines a
@@ -8,8 +9,7 @@ final class FollowEndToEndTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("lw-follow-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try Scratch.directory("lw-follow")
     }
 
     override func tearDownWithError() throws {
@@ -30,9 +30,9 @@ final class FollowEndToEndTests: XCTestCase {
             let out = Pipe(), err = Pipe()
             process.standardOutput = out
             process.standardError = err
-            out.fileHandleForReading.readabilityHandler = { [stdout] in stdout.append($0.availableData) }
-            err.fileHandleForReading.readabilityHandler = { [stderr] in stderr.append($0.availableData) }
             try process.run()
+            stdout.drain(out.fileHandleForReading)
+            stderr.drain(err.fileHandleForReading)
         }
 
         /// Stops with SIGTERM (a clean stop) or SIGKILL; returns the exit status.
@@ -40,8 +40,9 @@ final class FollowEndToEndTests: XCTestCase {
         func stop(kill: Bool = false) -> Int32 {
             if kill { Foundation.kill(process.processIdentifier, SIGKILL) } else { process.terminate() }
             process.waitUntilExit()
-            // Let the readability handlers take the last bytes.
-            usleep(200_000)
+            // Both streams read to their end: the last bytes are in.
+            stdout.waitForEnd()
+            stderr.waitForEnd()
             return process.terminationStatus
         }
     }
@@ -191,32 +192,23 @@ final class FollowEndToEndTests: XCTestCase {
         let out = Pipe()
         let collected = Collected()
         process.standardOutput = out
-        out.fileHandleForReading.readabilityHandler = { collected.append($0.availableData) }
         let line = #"{"log":"12:00:00 - LiteLLM Proxy:ERROR: router.py:1 - litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached for gpt-4o seq=7. Received Model Group=gpt-4o\n","stream":"stderr","time":"2024-05-01T12:00:00.1Z"}"# + "\n"
         try Data(line.utf8).write(to: URL(fileURLWithPath: log))
         try process.run()
+        collected.drain(out.fileHandleForReading)
         let deadline = Date().addingTimeInterval(30)
         while !collected.text.contains("seq=7"), Date() < deadline { usleep(100_000) }
         process.terminate()
         process.waitUntilExit()
+        collected.waitForEnd()
         XCTAssertTrue(collected.text.contains("\"class\":\"quota\""), collected.text)
         XCTAssertFalse(collected.text.contains("\\\"stream\\\""), "the Docker wrapper is removed")
     }
 
     func testAnUnknownDockerContainerIsAClearErrorWithExitTwo() throws {
-        let process = Process()
-        process.executableURL = EndToEndTests.binary
-        process.arguments = ["--docker", "nope"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DOCKER_ROOT"] = dir.path
-        process.environment = environment
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 2)
-        XCTAssertTrue(message.contains("no Docker container named"), message)
+        let result = try ProcessRunner.run(EndToEndTests.binary, ["--docker", "nope"], environment: ["DOCKER_ROOT": dir.path])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("no Docker container named"), result.stderr)
     }
 
     func testStdinIsReadToItsEndAndEveryErrorPrintedOnce() throws {
@@ -235,15 +227,9 @@ final class FollowEndToEndTests: XCTestCase {
         let journal = dir.appendingPathComponent("journal")
         try FileManager.default.createDirectory(at: journal, withIntermediateDirectories: true)
         let export = try Data(contentsOf: EndToEndTests.repository.appendingPathComponent("Samples/litellm-journal.export"))
-        try EndToEndTests.journalRemote(export, output: journal.appendingPathComponent("sample.journal"))
-        let journalctl = Process()
-        journalctl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        journalctl.arguments = ["journalctl", "--directory", journal.path, "-u", "litellm.service", "-o", "json", "--no-pager"]
-        let out = Pipe()
-        journalctl.standardOutput = out
-        try journalctl.run()
-        let json = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        journalctl.waitUntilExit()
+        try ProcessRunner.journalRemote(export, output: journal.appendingPathComponent("sample.journal"))
+        let json = try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                         ["journalctl", "--directory", journal.path, "-u", "litellm.service", "-o", "json", "--no-pager"]).stdout
         XCTAssertGreaterThan(json.split(separator: "\n").count, 50)
         let piped = try EndToEndTests.run(["--stdin", "--format", "journal-json", "--json"], stdin: json)
         XCTAssertEqual(piped.status, 0, piped.stderr)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The operator's side of the built binary: `config check`, the systemd unit as
@@ -8,61 +9,32 @@ final class OperationsTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("logwatch-ops-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try Scratch.directory("logwatch-ops")
     }
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = ProcessRunner.Result
 
     /// Runs `executable` (default: the built logwatch) in the repository with a controlled environment.
     /// `inherit: false` starts from an empty environment (only NO_COLOR and `extra`).
     func run(_ arguments: [String], executable: String? = nil, environment extra: [String: String] = [:],
              in directory: URL = OperationsTests.repository, inherit: Bool = true) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable ?? EndToEndTests.binary.path)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var environment = inherit ? ProcessInfo.processInfo.environment : [:]
+        var environment: [String: String?] = ["NO_COLOR": "1"]
+        if !inherit { for key in ProcessInfo.processInfo.environment.keys where key != "NO_COLOR" { environment[key] = .some(nil) } }
         for key in ["SLACK_WEBHOOK_URL", "CREDENTIALS_DIRECTORY", "STATE_DIRECTORY", "LOGWATCH_RULES"] {
-            environment[key] = nil
+            environment[key] = .some(nil)
         }
-        environment["NO_COLOR"] = "1"
-        environment.merge(extra) { $1 }
-        process.environment = environment
-        // Standard error goes to a file, so neither stream can fill a pipe and block the child.
-        let errURL = folder.appendingPathComponent("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let err = try FileHandle(forWritingTo: errURL)
-        defer { try? FileManager.default.removeItem(at: errURL) }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try err.close()
-        let stderrData = try Data(contentsOf: errURL)
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                   stderr: String(decoding: stderrData, as: UTF8.self))
+        for (key, value) in extra { environment[key] = value }
+        return try ProcessRunner.run(URL(fileURLWithPath: executable ?? EndToEndTests.binary.path), arguments,
+                                     environment: environment, directory: directory)
     }
 
     func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = Self.repository.appendingPathComponent("Tests/EndToEndTests/Golden/\(name)")
-        if ProcessInfo.processInfo.environment["LOGWATCH_RECORD"] == "1" {
-            try Data(text.utf8).write(to: url)
-            return
-        }
-        let golden = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertEqual(text, golden, "differs from \(name); re-record on purpose with LOGWATCH_RECORD=1", file: file, line: line)
+        try Golden.assertMatches(text, Self.repository.appendingPathComponent("Tests/EndToEndTests/Golden/\(name)"),
+                                 file: file, line: line)
     }
 
     /// The number in "N passed, 0 failed" from `rules check`, or nil when something failed.
@@ -76,13 +48,6 @@ final class OperationsTests: XCTestCase {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: url)
         return url.path
-    }
-
-    static func which(_ tool: String) -> String? {
-        for dir in ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
-            return "\(dir)/\(tool)"
-        }
-        return nil
     }
 
     // MARK: - config check
@@ -204,7 +169,7 @@ final class OperationsTests: XCTestCase {
     /// PR_SET_MDWE (prctl 65, inherited across exec) applies the same rule to one process tree,
     /// so the binary runs here exactly as under the unit.
     func testWithoutWritableExecutableMemoryPCRE2FallsBackToTheInterpreterWithTheSameResults() throws {
-        guard let python = Self.which("python3") else { throw XCTSkip("python3 is needed to set PR_SET_MDWE") }
+        guard let python = Repository.which("python3") else { throw XCTSkip("python3 is needed to set PR_SET_MDWE") }
         let wrapper = """
         import ctypes, mmap, os, sys
         if ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) != 0: sys.exit(77)
@@ -242,7 +207,7 @@ final class OperationsTests: XCTestCase {
     // MARK: - systemd unit
 
     func testTheUnitRatesAtMost2AndVerifiesClean() throws {
-        guard let analyze = Self.which("systemd-analyze") else { throw XCTSkip("systemd-analyze is not installed") }
+        guard let analyze = Repository.which("systemd-analyze") else { throw XCTSkip("systemd-analyze is not installed") }
         let unit = Self.repository.appendingPathComponent("systemd/logwatch.service").path
         let text = try String(contentsOfFile: unit, encoding: .utf8)
         for line in ["Type=notify", "NotifyAccess=main", "WatchdogSec=30s", "DynamicUser=yes",
@@ -316,8 +281,8 @@ final class OperationsTests: XCTestCase {
     /// checks the unit allows it all. `run` reads standard input (empty, so it ends by itself)
     /// with the state store, the HTTP listener and a webhook sender started.
     func testTheUnitAllowsEverySystemCallAndPathTheCommandsUse() throws {
-        guard let analyze = Self.which("systemd-analyze") else { throw XCTSkip("systemd-analyze is not installed") }
-        guard let strace = Self.which("strace") else { throw XCTSkip("strace is not installed (make deps installs it)") }
+        guard let analyze = Repository.which("systemd-analyze") else { throw XCTSkip("systemd-analyze is not installed") }
+        guard let strace = Repository.which("strace") else { throw XCTSkip("strace is not installed (make deps installs it)") }
         let unit = Self.repository.appendingPathComponent("systemd/logwatch.service").path
         let allowed = try allowedSystemCalls(unit: unit, analyze: analyze)
         let config = try write("c.yaml", "sinks:\n  - { type: slack, url_env: HOOK }\n")
@@ -367,7 +332,7 @@ final class OperationsTests: XCTestCase {
     // MARK: - make install
 
     func testMakeInstallIntoADestdirGivesABinaryThatFindsItsRulesAndCompletions() throws {
-        guard let make = Self.which("make") else { throw XCTSkip("make is not installed") }
+        guard let make = Repository.which("make") else { throw XCTSkip("make is not installed") }
         let destination = folder.appendingPathComponent("root").path
         // No swift build from inside swift test (the build folder is in use): the man page is
         // made only when generate-manual was built before (make install builds it).

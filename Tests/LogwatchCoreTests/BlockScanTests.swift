@@ -1,35 +1,17 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LogwatchCore
 
 /// The batch path (`Classifier.classify(batch:)`: one Hyperscan scan per block, per-record work
 /// only for candidates) must give exactly what `classify(_:)` gives record by record.
 final class BlockScanTests: XCTestCase {
-    static let repository = DifferentialTests.repository
+    static let repository = Repository.root
 
     static func shippedRules() throws -> RuleSet {
-        let root = repository.appendingPathComponent("Rules")
-        var files: [(path: String, contents: String)] = []
-        let enumerator = FileManager.default.enumerator(atPath: root.path)!
-        for case let relative as String in enumerator where relative.hasSuffix(".yaml") {
-            files.append((relative, try String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)))
-        }
-        let (specs, problems) = RuleLoader().load(files: files.sorted { $0.path < $1.path })
+        let (specs, problems) = RuleLoader().load(files: try Repository.ruleFiles())
         XCTAssertEqual(problems, [])
         return try RuleCompiler().compile(specs)
-    }
-
-    /// The dev corpus's log lines (`../shared/corpus`, beside the checkout); none when absent.
-    static func corpusTexts() throws -> [String] {
-        let corpus = repository.deletingLastPathComponent().appendingPathComponent("shared/corpus/litellm-dev.jsonl")
-        guard let data = try? Data(contentsOf: corpus) else { return [] }
-        var texts: [String] = []
-        for line in data.split(separator: 0x0A) {
-            if let object = try JSONSerialization.jsonObject(with: line) as? [String: Any], let text = object["line"] as? String {
-                texts.append(text)
-            }
-        }
-        return texts
     }
 
     struct Outcome: Equatable {
@@ -78,7 +60,7 @@ final class BlockScanTests: XCTestCase {
     func testBlockScanMatchesRecordByRecordOnTheCorpusAndRuleExamples() throws {
         let ruleSet = try Self.shippedRules()
         var texts: [String] = []
-        texts += try Self.corpusTexts()
+        texts += try Repository.corpusTexts()
         for rule in ruleSet.rules {
             texts += (rule.spec.examples + rule.spec.counterexamples).map { (example: RuleSpec.Example) in example.text }
         }
@@ -134,7 +116,7 @@ final class BlockScanTests: XCTestCase {
         for name in try FileManager.default.contentsOfDirectory(atPath: samples.path) where name.hasSuffix(".log") {
             texts.append(try String(contentsOf: samples.appendingPathComponent(name), encoding: .utf8))
         }
-        texts += try Self.corpusTexts()
+        texts += try Repository.corpusTexts()
         for rule in ruleSet.rules { texts += rule.spec.examples.map(\.text) }
         texts += [
             "ERROR: café crashed with KeyError: 'modèle' api_key=sk-abcdefghijklmnop1234 \u{1}",

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LogwatchCore
 
@@ -6,34 +7,10 @@ import XCTest
 /// This is what catches engine defects such as vectorscan 5.4.9 silently missing matches
 /// on AVX-512 CPUs (design.md): a miss shows up here as PCRE2 matching where Hyperscan did not.
 final class DifferentialTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    func loadShippedRules() throws -> RuleSet {
-        let root = Self.repository.appendingPathComponent("Rules")
-        var files: [(path: String, contents: String)] = []
-        let enumerator = FileManager.default.enumerator(atPath: root.path)!
-        for case let relative as String in enumerator where relative.hasSuffix(".yaml") {
-            files.append((relative, try String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)))
-        }
-        let (specs, problems) = RuleLoader().load(files: files.sorted { $0.path < $1.path })
-        XCTAssertEqual(problems, [])
-        return try RuleCompiler().compile(specs)
-    }
+    static let repository = Repository.root
 
     func testHyperscanAndPCRE2AgreeOnFiftyMegabytesOfGeneratedLog() throws {
-        let ruleSet = try loadShippedRules()
+        let ruleSet = try BlockScanTests.shippedRules()
         // Line material: every rule's examples and counterexamples, the pattern from the
         // vectorscan defect, and ordinary proxy traffic, with numbers varied per line.
         var material: [[UInt8]] = [
@@ -47,7 +24,7 @@ final class DifferentialTests: XCTestCase {
                 material += example.text.split(separator: "\n").map { Array($0.utf8) }
             }
         }
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         let target = 50 * 1024 * 1024
         var data: [UInt8] = []
         data.reserveCapacity(target + 4096)

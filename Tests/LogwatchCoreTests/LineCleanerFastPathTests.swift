@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import LogwatchCore
 
@@ -31,7 +32,7 @@ final class LineCleanerFastPathTests: XCTestCase {
 
     func testBulkCopyAgreesWithTheByteByByteDefinition() {
         let alphabet: [UInt8] = [0x1B, 0x5B, 0xEF, 0xBF, 0xBD, 0x6D, 0x33, 0x31, 0x3B, 0x61, 0x20, 0x4B, 0x0A]
-        var rng = DifferentialTests.SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         for n in 0..<5_000 {
             let count = Int(rng.next() % 40)
             let bytes = (0..<count).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LogwatchCore
 
@@ -78,16 +79,8 @@ enum NoticeFixture {
         }
     }
 
-    static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-
-    /// Compares with a golden file; `LOGWATCH_RECORD=1` re-records it on purpose.
+    /// Compares with Tests/LogwatchCoreTests/Golden/`name`; `LOGWATCH_UPDATE_GOLDENS=1` re-records it on purpose.
     static func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = goldenDirectory.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["LOGWATCH_RECORD"] == "1" {
-            try Data(text.utf8).write(to: url)
-            return
-        }
-        let golden = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertEqual(text, golden, "differs from \(name); re-record on purpose with LOGWATCH_RECORD=1", file: file, line: line)
+        try Golden.assertMatches(text, Repository.url("Tests/LogwatchCoreTests/Golden/\(name)"), file: file, line: line)
     }
 }

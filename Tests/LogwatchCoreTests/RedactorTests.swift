@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LogwatchCore
 
@@ -64,7 +65,7 @@ final class RedactorTests: XCTestCase {
             "PASSWORD: hunter2hunter2", "Token=abcdef123456", "secret=\"s3cr3t!!\"", String(repeating: "ab", count: 40),
             "api_key: os.environ/AZURE_API_KEY", "nothing to see here",
         ]
-        texts += try BlockScanTests.corpusTexts()
+        texts += try Repository.corpusTexts()
         var masked = 0
         for text in texts {
             let expected = ungated.redact(text)

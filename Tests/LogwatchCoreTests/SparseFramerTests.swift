@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LogwatchCore
 
@@ -120,7 +121,7 @@ final class SparseFramerTests: XCTestCase {
     }
 
     func testSamplesGiveTheSameOutcomes() throws {
-        let samples = BlockScanTests.repository.appendingPathComponent("Samples")
+        let samples = Repository.url("Samples")
         var total = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: samples.path).sorted() where name.hasSuffix(".log") {
             let bytes = try Array(Data(contentsOf: samples.appendingPathComponent(name)))
@@ -135,7 +136,7 @@ final class SparseFramerTests: XCTestCase {
     func testCorpusAndRuleExamplesInEveryDressGiveTheSameOutcomes() throws {
         let (ruleSet, _) = try Self.rules()
         var texts: [String] = []
-        texts += try BlockScanTests.corpusTexts()
+        texts += try Repository.corpusTexts()
         for rule in ruleSet.rules {
             texts += (rule.spec.examples + rule.spec.counterexamples).map { (example: RuleSpec.Example) in example.text }
         }

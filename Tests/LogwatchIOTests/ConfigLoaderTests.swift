@@ -1,13 +1,13 @@
 import Foundation
 import LogwatchCore
 import LogwatchIO
+import TestSupport
 import XCTest
 
 /// Real files in a temporary folder: the config, credential files, rule directories.
 final class ConfigLoaderTests: XCTestCase {
     var folder: URL!
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repository = Repository.root
 
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("logwatch-config-\(UUID().uuidString)")

@@ -10,9 +10,12 @@ final class FileDatabaseCacheTests: XCTestCase {
         var cache = FileDatabaseCache(directory: dir + "/nested")
         cache.limit = 2
         XCTAssertNil(cache.load(key: "k0"))
+        // Distinct modification times, set rather than waited for: the cache evicts the oldest.
+        let past = Date(timeIntervalSinceNow: -100)
         for i in 0..<4 {
             cache.store(key: "k\(i)", bytes: [UInt8(i), 1, 2, 3])
-            usleep(20_000) // distinct modification times
+            try FileManager.default.setAttributes([.modificationDate: past.addingTimeInterval(Double(i))],
+                                                  ofItemAtPath: dir + "/nested/hs-k\(i).bin")
         }
         XCTAssertEqual(cache.load(key: "k3"), [3, 1, 2, 3])
         let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/nested").sorted()

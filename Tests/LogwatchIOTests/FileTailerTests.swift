@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LogwatchIO
 import LogwatchCore
@@ -8,8 +9,7 @@ final class FileTailerTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("lw-io-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try Scratch.directory("lw-io")
     }
 
     override func tearDownWithError() throws {
@@ -168,9 +168,7 @@ final class FileTailerTests: XCTestCase {
     }
 
     func testRuleDirectoryFindsTheShippedCatalogueFromTheSourceTree() throws {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let (specs, ruleSet) = try RuleDirectory.load([repository.appendingPathComponent("Rules").path])
+        let (specs, ruleSet) = try RuleDirectory.load([Repository.path("Rules")])
         XCTAssertEqual(specs.count, ruleSet.rules.count)
         XCTAssertThrowsError(try RuleDirectory.load([dir.appendingPathComponent("nope").path]))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LogwatchCore
 @testable import LogwatchIO
@@ -9,13 +10,10 @@ import XCTest
 /// final form. Classifications handed on early and then taken back must net out to those of
 /// the final records.
 final class FramingTimingTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     /// Every corpus entry, sample log and captured real-proxy log in the repository.
     static func inputs() throws -> [(name: String, text: String)] {
         var inputs: [(String, String)] = []
-        let fixtures = repository.appendingPathComponent("Tests/Fixtures")
+        let fixtures = Repository.url("Tests/Fixtures")
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: fixtures.appendingPathComponent("corpus").path))?.sorted() ?? []
         where name.hasSuffix(".jsonl") {
@@ -34,9 +32,9 @@ final class FramingTimingTests: XCTestCase {
             let data = try Data(contentsOf: fixtures.appendingPathComponent(path))
             inputs.append((path, String(decoding: data, as: UTF8.self)))
         }
-        for name in try fm.contentsOfDirectory(atPath: repository.appendingPathComponent("Samples").path).sorted()
+        for name in try fm.contentsOfDirectory(atPath: Repository.path("Samples")).sorted()
         where name.hasSuffix(".log") {
-            let data = try Data(contentsOf: repository.appendingPathComponent("Samples/" + name))
+            let data = try Data(contentsOf: Repository.url("Samples/" + name))
             inputs.append(("Samples/" + name, String(decoding: data, as: UTF8.self)))
         }
         return inputs
@@ -57,10 +55,9 @@ final class FramingTimingTests: XCTestCase {
     func testOneWriteAFileAndAPipeAtFiftyMillisecondsPerLineGiveTheSameRecords() throws {
         let inputs = try Self.inputs()
         XCTAssertGreaterThan(inputs.count, 250, "the corpora are in Tests/Fixtures/corpus")
-        let rules = try RuleDirectory.load([Self.repository.appendingPathComponent("Rules").path], cache: nil).ruleSet
+        let rules = try RuleDirectory.load([Repository.path("Rules")], cache: nil).ruleSet
         let classifier = Classifier(ruleSet: rules)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("timing-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Scratch.directory("timing")
         defer { try? FileManager.default.removeItem(at: dir) }
 
         var expected: [[Framed]] = []
@@ -167,8 +164,7 @@ final class FramingTimingTests: XCTestCase {
     /// A real journal where proxy errors are written one line per entry, interleaved with
     /// another error's traceback pieces: one record per error, none swallowed by a neighbour.
     func testARealJournalWithInterleavedErrorsGivesOneRecordPerError() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("timing-journal-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Scratch.directory("timing-journal")
         defer { try? FileManager.default.removeItem(at: dir) }
         var export = JournalExport()
         let azure = "litellm.exceptions.AuthenticationError: litellm.AuthenticationError: AzureException AuthenticationError - "

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import XCTest
 @testable import LogwatchIO
 import LogwatchCore
@@ -8,10 +9,8 @@ import ServiceLifecycle
 /// A real listener on 127.0.0.1, port 0, asked over a real socket.
 final class HTTPListenerTests: XCTestCase {
     static let rules: [CompiledRule] = {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
         // The shipped catalogue is covered by its own tests; a failure to load it here is a setup error.
-        return try! RuleDirectory.load([repository.appendingPathComponent("Rules").path]).ruleSet.rules
+        return try! RuleDirectory.load([Repository.path("Rules")]).ruleSet.rules
     }()
 
     var listener: HTTPListener?
@@ -93,7 +92,7 @@ final class HTTPListenerTests: XCTestCase {
         // Every documented metric is exposed, and every exposed one is documented.
         let exposed = Set(samples.keys.map { String($0.prefix { $0 != "{" }) })
         XCTAssertEqual(exposed, Set(LogwatchMetrics.Name.all))
-        let docs = try String(contentsOfFile: Self.repositoryPath("docs/metrics.md"), encoding: .utf8)
+        let docs = try String(contentsOfFile: Repository.path("docs/metrics.md"), encoding: .utf8)
         for name in LogwatchMetrics.Name.all {
             XCTAssertTrue(docs.contains("`\(name)`"), "docs/metrics.md describes \(name)")
         }
@@ -296,8 +295,4 @@ final class HTTPListenerTests: XCTestCase {
         XCTAssertEqual("\(HTTPListener.Configuration(host: "::1", port: 0))", "[::1]:0")
     }
 
-    static func repositoryPath(_ relative: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(relative).path
-    }
 }

@@ -1,9 +1,9 @@
 import Foundation
+import TestSupport
 
 /// Builds journal export format (https://systemd.io/JOURNAL_EXPORT_FORMATS/) and turns it into
 /// real journal files with `systemd-journal-remote`, which appends when the output exists.
 struct JournalExport {
-    static let tool = "/lib/systemd/systemd-journal-remote"
     static let bootID = "5f1c2b3a4d5e6f708192a3b4c5d6e7f8"
     /// 2025-07-02T08:00:00Z.
     static let start: UInt64 = 1_751_443_200_000_000
@@ -59,30 +59,7 @@ struct JournalExport {
 
     /// Writes what was built into `directory/name` (appending if it exists) and starts a new batch.
     mutating func write(to directory: URL, name: String = "remote.journal") throws {
-        try Self.run(data, output: directory.appendingPathComponent(name))
+        try ProcessRunner.journalRemote(data, output: directory.appendingPathComponent(name))
         data = Data()
-    }
-
-    static func run(_ export: Data, output: URL) throws {
-        guard FileManager.default.isExecutableFile(atPath: tool) else {
-            throw NSError(domain: "journal-remote", code: 127, userInfo: [
-                NSLocalizedDescriptionKey: "\(tool) is missing: run `make deps` (Debian package systemd-journal-remote)"])
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["--output=\(output.path)", "-"]
-        let input = Pipe(), err = Pipe()
-        process.standardInput = input
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(export)
-        try input.fileHandleForWriting.close()
-        let message = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "journal-remote", code: Int(process.terminationStatus), userInfo: [
-                NSLocalizedDescriptionKey: String(decoding: message, as: UTF8.self)])
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LogwatchIO
 import LogwatchCore
@@ -9,8 +10,7 @@ final class JournalJSONDecoderTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("lw-jjson-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try Scratch.directory("lw-jjson")
     }
 
     override func tearDownWithError() throws {
@@ -18,18 +18,10 @@ final class JournalJSONDecoderTests: XCTestCase {
     }
 
     func journalctl(_ arguments: [String]) throws -> [ArraySlice<UInt8>] {
-        let process = Process()
-        let path = ["/usr/bin/journalctl", "/bin/journalctl"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        process.executableURL = URL(fileURLWithPath: try XCTUnwrap(path, "journalctl is missing (Debian package systemd)"))
-        process.arguments = arguments + ["--no-pager"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
-        return Array(data).split(separator: 0x0A)
+        let path = try XCTUnwrap(Repository.which("journalctl"), "journalctl is missing (Debian package systemd)")
+        let result = try ProcessRunner.run(URL(fileURLWithPath: path), arguments + ["--no-pager"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return Array(result.stdoutData).split(separator: 0x0A)
     }
 
     struct Entry: Equatable {
@@ -91,7 +83,7 @@ final class JournalJSONDecoderTests: XCTestCase {
         let lines = try journalctl(["--file", dir.appendingPathComponent("remote.journal").path, "-o", "json"])
         XCTAssertEqual(lines.count, 2)
         var decoder = JournalJSONDecoder()
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         var calls = 0
         for line in lines {
             for end in line.indices { _ = decoder.decode(line[line.startIndex..<end]); calls += 1 }

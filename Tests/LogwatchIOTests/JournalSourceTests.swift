@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LogwatchIO
 import LogwatchCore
@@ -162,7 +163,7 @@ final class JournalSourceTests: XCTestCase {
 
         var partial = 0
         for seed in UInt64(1)...4 {
-            var random = SplitMix(seed: seed)
+            var random = SplitMix64(seed: seed)
             var seen: [String] = []
             var checkpoint: String?
             var rounds = 0
@@ -354,17 +355,3 @@ final class JournalSourceTests: XCTestCase {
     }
 }
 
-/// A small deterministic generator, so a failing case can be replayed.
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import LogwatchCore
 @testable import LogwatchIO
@@ -7,8 +8,7 @@ import LogwatchCore
 /// several threads. Its NDJSON, classifications and line counts must be byte for byte those of
 /// framing the whole file on one thread, however the file is cut and however many threads run.
 final class ParallelScanTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = Repository.root
 
     static let shared = Result { () throws -> (RuleSet, RecordGate) in
         let (_, ruleSet) = try RuleDirectory.load([repository.appendingPathComponent("Rules").path], cache: nil)

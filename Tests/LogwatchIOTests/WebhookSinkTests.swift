@@ -1,19 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import LogwatchIO
+import TestSupport
 import XCTest
-
-/// A repeatable random source, so jitter is tested exactly.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The sink's pure parts: retry timing, `Retry-After`, status classification, URL masking.
 final class WebhookSinkTests: XCTestCase {
@@ -21,7 +10,7 @@ final class WebhookSinkTests: XCTestCase {
 
     func testBackoffDoublesFromTheBaseUpToTheCapWithoutJitter() {
         let retry = Retry(baseDelay: 2, maxDelay: 30, jitter: 0)
-        var random = SeededRandom(state: 1)
+        var random = SplitMix64(seed: 1)
         XCTAssertEqual((1...6).map { retry.delay(afterAttempts: $0, using: &random) }, [2, 4, 8, 16, 30, 30])
         // A huge attempt count neither overflows nor exceeds the cap.
         XCTAssertEqual(retry.delay(afterAttempts: 10_000, using: &random), 30)
@@ -29,7 +18,7 @@ final class WebhookSinkTests: XCTestCase {
 
     func testFullJitterStaysBetweenZeroAndTheExponentialValueAndVaries() {
         let retry = Retry(baseDelay: 1, maxDelay: 60, jitter: 1)
-        var random = SeededRandom(state: 42)
+        var random = SplitMix64(seed: 42)
         var seen = Set<Double>()
         for attempts in 1...8 {
             let ceiling = min(60, pow(2, Double(attempts - 1)))
@@ -42,14 +31,14 @@ final class WebhookSinkTests: XCTestCase {
         }
         XCTAssertGreaterThan(seen.count, 1000, "jitter must spread retries")
         // The same seed gives the same waits: the calculation depends on its inputs only.
-        var a = SeededRandom(state: 7), b = SeededRandom(state: 7)
+        var a = SplitMix64(seed: 7), b = SplitMix64(seed: 7)
         XCTAssertEqual((1...10).map { retry.delay(afterAttempts: $0, using: &a) },
                        (1...10).map { retry.delay(afterAttempts: $0, using: &b) })
     }
 
     func testPartialJitterKeepsTheFixedShare() {
         let retry = Retry(baseDelay: 10, maxDelay: 10, jitter: 0.2)
-        var random = SeededRandom(state: 3)
+        var random = SplitMix64(seed: 3)
         for _ in 0..<500 {
             let delay = retry.delay(afterAttempts: 1, using: &random)
             XCTAssertTrue((8...10).contains(delay), "\(delay)")
@@ -57,7 +46,7 @@ final class WebhookSinkTests: XCTestCase {
     }
 
     func testNextAttemptUsesTheServersDelayAndGivesUpByAttemptsOrAge() {
-        var random = SeededRandom(state: 9)
+        var random = SplitMix64(seed: 9)
         let retry = Retry(baseDelay: 1, maxDelay: 100, jitter: 0, maxAttempts: 3, maxAge: 1_000, maxRetryAfter: 600)
         XCTAssertEqual(retry.nextAttempt(afterAttempts: 1, created: 0, now: 50, serverDelay: nil, using: &random), 51)
         XCTAssertEqual(retry.nextAttempt(afterAttempts: 2, created: 0, now: 50, serverDelay: 120, using: &random), 170)

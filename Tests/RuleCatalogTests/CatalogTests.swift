@@ -1,19 +1,14 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LogwatchCore
 
 /// The shipped catalogue: every rule's own examples, the catalogue's size and coverage, the
 /// corpus framing, and the Samples/ with their expected results.
 final class CatalogTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repository = Repository.root
     static let ruleSet: RuleSet = {
-        let root = repository.appendingPathComponent("Rules")
-        var files: [(path: String, contents: String)] = []
-        for case let relative as String in FileManager.default.enumerator(atPath: root.path)! where relative.hasSuffix(".yaml") {
-            files.append(("Rules/" + relative, try! String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)))
-        }
-        let (specs, problems) = RuleLoader().load(files: files.sorted { $0.path < $1.path })
+        let (specs, problems) = RuleLoader().load(files: try! Repository.ruleFiles(prefix: "Rules/"))
         precondition(problems.isEmpty, "\(problems)")
         return try! RuleCompiler().compile(specs)
     }()
@@ -46,10 +41,7 @@ final class CatalogTests: XCTestCase {
 
     /// Multi-line corpus entries must stay one record when fed on their own (no split tracebacks).
     func testMultilineCorpusEntriesWithTracebacksStayOneRecord() throws {
-        let corpus = Self.repository.deletingLastPathComponent().appendingPathComponent("shared/corpus/litellm-dev.jsonl")
-        guard let text = try? String(contentsOf: corpus, encoding: .utf8) else {
-            throw XCTSkip("the shared corpus is not beside the checkout")
-        }
+        let text = try String(contentsOf: Repository.corpus, encoding: .utf8)
         var checked = 0
         for line in text.split(separator: "\n") {
             guard let entry = JSONLine.parseObject(String(line)), let body = entry["line"], entry["multiline"] == "true",

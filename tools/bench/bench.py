@@ -326,7 +326,7 @@ def main():
     p.add_argument("--prefix-mb", type=int, default=100)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--data", default=os.path.join(ROOT, "bench-data"))
-    p.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpus", "litellm-dev.jsonl"))
+    p.add_argument("--corpus", default=os.path.join(ROOT, "Tests", "Fixtures", "corpus", "litellm-dev.jsonl"))
     p.add_argument("--skip-follow", action="store_true")
     p.add_argument("--skip-compile", action="store_true")
     args = p.parse_args()

@@ -151,7 +151,7 @@ def main():
     p.add_argument("out")
     p.add_argument("--size-mb", type=int, default=1024)
     p.add_argument("--rules", default="Rules")
-    p.add_argument("--corpus", default="../shared/corpus/litellm-dev.jsonl")
+    p.add_argument("--corpus", default="Tests/Fixtures/corpus/litellm-dev.jsonl")
     p.add_argument("--seed", type=int, default=20261125)
     a = p.parse_args()
     errors, benign = load_error_texts(a.rules, a.corpus)

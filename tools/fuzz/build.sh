@@ -15,7 +15,7 @@ BIN=$(swift build --show-bin-path)
 YAMS_INCLUDE=$(dirname "$(find .build/checkouts/Yams/Sources/CYaml -name module.modulemap | head -1)")
 OBJS=$(find "$BIN/Yams.build" "$BIN/CYaml.build" -name "*.o")
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -Onone -g
-       -I Sources/CHyperscan -I Sources/CPCRE2 -I Sources/CLineScan -I "$BIN/Modules" -I "$YAMS_INCLUDE"
+       -I Sources/CHyperscan -I Sources/CPCRE2 -I Sources/CLineScan/include -I "$BIN/Modules" -I "$YAMS_INCLUDE"
        -enable-upcoming-feature ExistentialAny)
 if [ ! -f "$OUT/libLogwatchCore.a" ] || [ -n "$(find Sources/LogwatchCore Sources/CLineScan -newer "$OUT/libLogwatchCore.a" \( -name '*.swift' -o -name '*.h' \))" ]; then
   echo "fuzz: compiling LogwatchCore with coverage"

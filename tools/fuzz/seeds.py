@@ -40,7 +40,7 @@ def main():
             if example:
                 put(framer, b"\x07" + example)
                 put(jsonl, json.dumps({"message": example.decode("utf-8", "replace"), "level": "ERROR"}).encode())
-    corpus = os.path.join(ROOT, "..", "shared", "corpus", "litellm-dev.jsonl")
+    corpus = os.path.join(ROOT, "Tests", "Fixtures", "corpus", "litellm-dev.jsonl")
     if os.path.exists(corpus):
         with open(corpus, "rb") as f:
             for line in f:

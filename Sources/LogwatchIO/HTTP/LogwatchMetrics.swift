@@ -1,6 +1,5 @@
 import Foundation
 import LogwatchCore
-import Metrics
 import Prometheus
 
 /// Every metric the daemon reports, in one registry that `/metrics` exposes.
@@ -18,10 +17,6 @@ import Prometheus
 public final class LogwatchMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
-
-    /// A swift-metrics factory over the same registry, for components that speak the
-    /// swift-metrics API (`Counter(label:dimensions:factory:)`) without a global bootstrap.
-    public var factory: any MetricsFactory { PrometheusMetricsFactory(registry: registry) }
 
     /// What happened to a notice at a sink.
     public enum NoticeOutcome: String, Sendable, CaseIterable {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Reads s[0..<n] at most; no output buffer. */
 static inline int lw_has_hex_run(const uint8_t *s, size_t n, size_t length) {
     if (n < length) return 0;
     size_t run = 0;

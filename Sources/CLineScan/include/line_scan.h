@@ -5,7 +5,16 @@
  * the framer's limit, a line that may carry a wrapper (docker compose, RFC 3339, syslog) and a
  * JSON-looking line with an escape or a non-ASCII byte all stop the loop, and Swift takes that
  * line (SparseFramerTests compares the two paths; FuzzSparse does on arbitrary bytes).
- * Header-only: SwiftPM and the fuzz build both import it without compiling a C target. */
+ *
+ * Everything is `static inline`, so Swift inlines it into the loops that call it; line_scan.c
+ * compiles these headers with -Wall -Wextra (`make c-check` with -Werror, with and without
+ * SSE2). Where SSE2 is there, each 16-byte loop has a `_sse2` and a `_scalar` form with the same
+ * contract, and LineScanTests runs both on the same inputs.
+ *
+ * Buffer contracts: `s`/`in` are read for exactly `n` bytes, never past; `out` must have room
+ * for what each function says and may be written anywhere in that room (the SSE2 copies store
+ * whole 16-byte blocks, past the newline they stop at); no function allocates or keeps a
+ * pointer after it returns. */
 #ifndef LOGWATCH_LINE_SCAN_H
 #define LOGWATCH_LINE_SCAN_H
 
@@ -32,7 +41,8 @@ static inline int lw_is_alnum(uint8_t c) {
     return lw_is_digit(c) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A);
 }
 
-/* LineCleaner.mayHaveWrapper, on a cleaned line. */
+/* LineCleaner.mayHaveWrapper, on a cleaned line: reads s[0..<n] (s[4], s[10], s[3], s[9] only
+ * when n is larger than 20 or 17). */
 static inline int lw_may_have_wrapper(const uint8_t *s, size_t n) {
     if (n == 0) return 0;
     uint8_t first = s[0];
@@ -48,7 +58,9 @@ static inline int lw_may_have_wrapper(const uint8_t *s, size_t n) {
 }
 
 /* LineCleaner.appendStrippingANSI: CSI sequences (ESC [ params final) and, when `mangled`, the
- * form whose ESC became U+FFFD (EF BF BD [ ... m). Returns the bytes written to `out`. */
+ * form whose ESC became U+FFFD (EF BF BD [ ... m). Reads s[0..<n]; `out` must have room for `n`
+ * bytes (stripping only shrinks) and may be `s` itself or start before it (writes never overtake
+ * reads). Returns the bytes written to `out`. */
 static inline size_t lw_strip_ansi(const uint8_t *s, size_t n, uint8_t *out, int mangled) {
     size_t i = 0, o = 0;
     while (i < n) {
@@ -83,7 +95,8 @@ static inline size_t lw_strip_ansi(const uint8_t *s, size_t n, uint8_t *out, int
     return o;
 }
 
-/* Bytes of note, eight at a time: bit 0 ESC, bit 1 a byte >= 0x80, bit 2 a backslash. */
+/* Bytes of note, eight at a time: bit 0 ESC, bit 1 a byte >= 0x80, bit 2 a backslash.
+ * Reads s[0..<n]; no output buffer. */
 static inline unsigned lw_bytes_of_note(const uint8_t *s, size_t n) {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     uint64_t esc = 0, back = 0, high = 0;
@@ -108,14 +121,31 @@ static inline unsigned lw_bytes_of_note(const uint8_t *s, size_t n) {
     return note;
 }
 
-/* One pass over a line: copies its bytes up to the newline (or `n`) to `out`, and says where
- * the line ends and which bytes of note it holds (lw_bytes_of_note's bits). 16 bytes at a time
- * where SSE2 is there (every x86-64): this loop sees every byte of a scan. `out` must have room
- * for `n` bytes; it may be written up to there. */
-static inline size_t lw_line_copy(const uint8_t *s, size_t n, uint8_t *out, unsigned *note) {
+/* lw_line_copy's byte loop from `i` on, with the bytes of note seen before `i`. */
+static inline size_t lw_line_copy_from(const uint8_t *s, size_t n, uint8_t *out, unsigned *note, size_t i,
+                                       unsigned esc, unsigned back, unsigned high) {
+    for (; i < n; i++) {
+        uint8_t c = s[i];
+        if (c == 0x0A) break;
+        out[i] = c;
+        if (c == 0x1B) esc = 1;
+        if (c == 0x5C) back = 1;
+        if (c & 0x80) high = 1;
+    }
+    *note = (esc ? 1u : 0u) | (high ? 2u : 0u) | (back ? 4u : 0u);
+    return i;
+}
+
+/* lw_line_copy a byte at a time: the definition the SSE2 form must equal. */
+static inline size_t lw_line_copy_scalar(const uint8_t *s, size_t n, uint8_t *out, unsigned *note) {
+    return lw_line_copy_from(s, n, out, note, 0, 0, 0, 0);
+}
+
+#if defined(__SSE2__)
+/* lw_line_copy 16 bytes at a time, then the byte loop for the rest (fewer than 16). */
+static inline size_t lw_line_copy_sse2(const uint8_t *s, size_t n, uint8_t *out, unsigned *note) {
     size_t i = 0;
     unsigned esc = 0, back = 0, high = 0;
-#if defined(__SSE2__)
     const __m128i newline = _mm_set1_epi8(0x0A), escape = _mm_set1_epi8(0x1B), backslash = _mm_set1_epi8(0x5C);
     while (i + 16 <= n) {
         __m128i c = _mm_loadu_si128((const __m128i *)(s + i));
@@ -133,39 +163,60 @@ static inline size_t lw_line_copy(const uint8_t *s, size_t n, uint8_t *out, unsi
         esc |= e; back |= b; high |= h;
         i += 16;
     }
+    return lw_line_copy_from(s, n, out, note, i, esc, back, high);
+}
 #endif
-    for (; i < n; i++) {
-        uint8_t c = s[i];
-        if (c == 0x0A) break;
-        out[i] = c;
-        if (c == 0x1B) esc = 1;
-        if (c == 0x5C) back = 1;
-        if (c & 0x80) high = 1;
-    }
-    *note = (esc ? 1u : 0u) | (high ? 2u : 0u) | (back ? 4u : 0u);
-    return i;
+
+/* One pass over a line: copies its bytes up to the newline (or `n`) to `out`, and says where
+ * the line ends and which bytes of note it holds (lw_bytes_of_note's bits). 16 bytes at a time
+ * where SSE2 is there (every x86-64): this loop sees every byte of a scan.
+ * Reads s[0..<n]. `out` must have room for `n` bytes; it may be written up to there (past the
+ * returned length). Returns the line's length (the index of its newline, or `n`). */
+static inline size_t lw_line_copy(const uint8_t *s, size_t n, uint8_t *out, unsigned *note) {
+#if defined(__SSE2__)
+    return lw_line_copy_sse2(s, n, out, note);
+#else
+    return lw_line_copy_scalar(s, n, out, note);
+#endif
 }
 
-/* The newlines in `s[0..<n]` (the lines a stretch ends with), 16 bytes at a time. */
-static inline size_t lw_count_newlines(const uint8_t *s, size_t n) {
-    size_t i = 0, count = 0;
+/* lw_count_newlines from `i` on, a byte at a time. */
+static inline size_t lw_count_newlines_from(const uint8_t *s, size_t n, size_t i, size_t count) {
+    for (; i < n; i++) count += s[i] == 0x0A;
+    return count;
+}
+
+static inline size_t lw_count_newlines_scalar(const uint8_t *s, size_t n) { return lw_count_newlines_from(s, n, 0, 0); }
+
 #if defined(__SSE2__)
+static inline size_t lw_count_newlines_sse2(const uint8_t *s, size_t n) {
+    size_t i = 0, count = 0;
     const __m128i newline = _mm_set1_epi8(0x0A);
     for (; i + 16 <= n; i += 16) {
         __m128i c = _mm_loadu_si128((const __m128i *)(s + i));
         count += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, newline)));
     }
+    return lw_count_newlines_from(s, n, i, count);
+}
 #endif
-    for (; i < n; i++) count += s[i] == 0x0A;
-    return count;
+
+/* The newlines in `s[0..<n]` (the lines a stretch ends with), 16 bytes at a time. Reads s[0..<n]. */
+static inline size_t lw_count_newlines(const uint8_t *s, size_t n) {
+#if defined(__SSE2__)
+    return lw_count_newlines_sse2(s, n);
+#else
+    return lw_count_newlines_scalar(s, n);
+#endif
 }
 
-/* Cleans the lines of `in[0..<n]` into `out` (room for n + 1 bytes) as SparseFramer.push does:
+/* Cleans the lines of `in[0..<n]` into `out` (room for n + 1 bytes: a last line without a
+ * newline gets one) as SparseFramer.push does:
  * a trailing CR dropped, colour stripped, each line followed by a newline. `raw_ends[k]` and
  * `clean_ends[k]` get the end of line k's bytes in the input and the offset of its newline in
  * `out`, plus `raw_base` and `clean_base`. At most `max_lines` lines; a last line without a
  * newline only when `final`. Lines longer than `max_line` (which the framer cuts) are handed
- * back like the others Swift must clean. */
+ * back like the others Swift must clean. `raw_ends` and `clean_ends` must have room for
+ * `max_lines` entries. */
 static inline lw_clean_result lw_clean_lines(const uint8_t *in, size_t n, int final, size_t max_line,
                                              uint8_t *out, int64_t *raw_ends, int64_t *clean_ends,
                                              size_t max_lines, int64_t raw_base, int64_t clean_base) {
@@ -208,5 +259,8 @@ static inline lw_clean_result lw_clean_lines(const uint8_t *in, size_t n, int fi
     }
     return r;
 }
+
+/* 1 when this build has the SSE2 forms (`_sse2`), 0 when only the byte loops exist. */
+int lw_line_scan_has_sse2(void);
 
 #endif

@@ -38,10 +38,14 @@ static inline void lw_skim_space(lw_skimmer *s) {
     }
 }
 
-/* The index of the next `"` or backslash at or after `i`, or `n`: string bodies are most of a
- * JSON log line, and are skipped 16 bytes at a time. */
-static inline size_t lw_skim_plain(const uint8_t *b, size_t i, size_t n) {
+/* lw_skim_plain a byte at a time: the definition the SSE2 form must equal. */
+static inline size_t lw_skim_plain_scalar(const uint8_t *b, size_t i, size_t n) {
+    while (i < n && b[i] != '"' && b[i] != '\\') i++;
+    return i;
+}
+
 #if defined(__SSE2__)
+static inline size_t lw_skim_plain_sse2(const uint8_t *b, size_t i, size_t n) {
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
     while (i + 16 <= n) {
         __m128i c = _mm_loadu_si128((const __m128i *)(b + i));
@@ -49,9 +53,18 @@ static inline size_t lw_skim_plain(const uint8_t *b, size_t i, size_t n) {
         if (m) return i + (size_t)__builtin_ctz(m);
         i += 16;
     }
+    return lw_skim_plain_scalar(b, i, n);
+}
 #endif
-    while (i < n && b[i] != '"' && b[i] != '\\') i++;
-    return i;
+
+/* The index of the next `"` or backslash at or after `i`, or `n`: string bodies are most of a
+ * JSON log line, and are skipped 16 bytes at a time. Reads b[i..<n]. */
+static inline size_t lw_skim_plain(const uint8_t *b, size_t i, size_t n) {
+#if defined(__SSE2__)
+    return lw_skim_plain_sse2(b, i, n);
+#else
+    return lw_skim_plain_scalar(b, i, n);
+#endif
 }
 
 static inline int lw_skim_string(lw_skimmer *s, int decode) {
@@ -138,7 +151,7 @@ static inline void lw_skim_note(lw_skimmer *s, const uint8_t *key, size_t length
 #undef LW_IS
 }
 
-/* Writes the line to `out` (room for n bytes) with the escapes of its top-level keys and string
+/* Reads b[0..<n]. Writes the line to `out` (room for n bytes: decoding only shrinks) with the escapes of its top-level keys and string
  * values decoded and everything else as written. Returns the bytes written, or -1 when
  * JSONLine.parseObject would not accept the line. `flags` gets the LW_SKIM_ bits. */
 static inline long lw_skim(const uint8_t *b, size_t n, uint8_t *out, unsigned *flags) {
