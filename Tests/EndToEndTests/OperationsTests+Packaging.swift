@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// What the Debian package, the container image and the examples rely on (issue 16): the config
