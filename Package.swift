@@ -36,6 +36,8 @@ let package = Package(
         // so the compiler checks them with warnings on (`make c-check`, run by `make test`, makes
         // them errors).
         .target(name: "CLineScan", cSettings: [.unsafeFlags(["-Wall", "-Wextra"])]),
+        // The version `make` derives from git (tools/version.sh); a fallback without make.
+        .target(name: "CBuildInfo"),
         .target(name: "LogwatchCore", dependencies: [
             "CHyperscan", "CPCRE2", "CLineScan",
             .product(name: "Yams", package: "Yams"),
@@ -53,7 +55,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .executableTarget(name: "logwatch", dependencies: [
-            "LogwatchCore", "LogwatchIO",
+            "LogwatchCore", "LogwatchIO", "CBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [

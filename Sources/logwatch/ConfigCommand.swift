@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LogwatchCore
 import LogwatchIO
 
@@ -28,8 +29,8 @@ struct ConfigCommand: ParsableCommand {
               SLACK_WEBHOOK_URL=https://... logwatch config check --config config.yaml
             """)
 
-        @Option(name: .customLong("config"), help: "The config file.")
-        var config: String = ConfigLoader.defaultPath
+        @Option(name: .customLong("config"), help: "The config file; $LOGWATCH_CONFIG sets the default.")
+        var config: String = ConfigLoader.path()
 
         func run() throws {
             let result = try loadConfig(config, problemExit: 1)
@@ -47,6 +48,8 @@ struct ConfigCommand: ParsableCommand {
             // like a key (a token pasted into a path, say).
             let redactor = Redactor()
             Output.out("# Effective config from \(config) (URLs masked)")
+            let overrides = EnvironmentOverrides.present(in: ProcessInfo.processInfo.environment)
+            if !overrides.isEmpty { Output.out("# Overridden by the environment: \(overrides.joined(separator: ", "))") }
             Output.out(String(redactor.redact(ConfigRenderer.render(loaded, shippedRules: loaded.rules.directories.isEmpty ? RuleDirectory.shipped() : nil)).dropLast()))
             if !PCRE2Pattern.jitAvailable {
                 Output.err("logwatch: PCRE2 JIT is unavailable here (MemoryDenyWriteExecute=yes?); field extraction uses the PCRE2 interpreter.")

@@ -4,6 +4,7 @@
 
 // Public: LogwatchCore types conform to ExpressibleByArgument below, and a conformance is public.
 public import ArgumentParser
+import CBuildInfo
 import Foundation
 import Logging
 import LogwatchCore
@@ -15,6 +16,8 @@ struct Logwatch: ParsableCommand {
         commandName: "logwatch",
         abstract: "Watch LiteLLM proxy logs and explain, in plain words, what broke and how to fix it.",
         discussion: """
+        Version \(Logwatch.version); `logwatch --version` also counts the rules it would load.
+
         Examples:
           logwatch --follow /var/log/litellm.log
           logwatch --journal --unit litellm.service
@@ -29,7 +32,8 @@ struct Logwatch: ParsableCommand {
         subcommands: [ScanCommand.self, ExplainCommand.self, RulesCommand.self, EntriesCommand.self, ConfigCommand.self,
                       RunCommand.self, TestCommand.self, StatusCommand.self, SilenceCommand.self, NotifyCommand.self])
 
-    static let version = "0.2.0"
+    /// From `git describe` when built with make (tools/version.sh), e.g. 0.2.0+git141.g3225f36.
+    static let version = String(cString: logwatch_build_version())
 
     @Option(name: .customLong("follow"), parsing: .upToNextOption,
             help: "Follow these files or patterns (tail -F; patterns such as '/var/log/litellm/*.log' pick up new files).")

@@ -21,8 +21,8 @@ struct RunCommand: ParsableCommand {
           systemctl reload logwatch     # config check, then SIGHUP
         """)
 
-    @Option(name: .customLong("config"), help: "The config file.")
-    var config: String = ConfigLoader.defaultPath
+    @Option(name: .customLong("config"), help: "The config file; $LOGWATCH_CONFIG sets the default.")
+    var config: String = ConfigLoader.path()
 
     func run() throws {
         bootstrapLogging()

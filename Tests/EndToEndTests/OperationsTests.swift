@@ -19,9 +19,11 @@ final class OperationsTests: XCTestCase {
     typealias Run = ProcessRunner.Result
 
     /// Runs `executable` (default: the built logwatch) in the repository with a controlled environment.
+    /// `inherit: false` starts from an empty environment (only NO_COLOR and `extra`).
     func run(_ arguments: [String], executable: String? = nil, environment extra: [String: String] = [:],
-             in directory: URL = OperationsTests.repository) throws -> Run {
+             in directory: URL = OperationsTests.repository, inherit: Bool = true) throws -> Run {
         var environment: [String: String?] = ["NO_COLOR": "1"]
+        if !inherit { for key in ProcessInfo.processInfo.environment.keys where key != "NO_COLOR" { environment[key] = .some(nil) } }
         for key in ["SLACK_WEBHOOK_URL", "CREDENTIALS_DIRECTORY", "STATE_DIRECTORY", "LOGWATCH_RULES"] {
             environment[key] = .some(nil)
         }

@@ -82,7 +82,9 @@ final class HTTPListenerTests: XCTestCase {
         XCTAssertEqual(value("logwatch_rules_loaded"), 62)
         XCTAssertEqual(value(#"logwatch_config_reloads_total{result="success"}"#), 1)
         XCTAssertEqual(value(#"logwatch_config_reloads_total{result="failure"}"#), 2)
-        XCTAssertEqual(value(#"logwatch_build_info{version="1.2.3"}"#), 1)
+        XCTAssertEqual(value(#"logwatch_build_info{version="1.2.3",rules="62"}"#), 1)
+        // The series made at start (rules="0") was replaced, not left reading 1 beside it.
+        XCTAssertEqual(samples.keys.filter { $0.hasPrefix("logwatch_build_info") }.count, 1)
         XCTAssertFalse(response.body.contains("abcdef0123456789"), "a secret in a label value is masked")
         XCTAssertTrue(response.body.contains("6789"), "the masked value keeps its last characters")
 

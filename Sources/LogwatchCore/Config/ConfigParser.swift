@@ -30,6 +30,25 @@ public struct ConfigParser: Sendable {
         return config
     }
 
+    /// `host:port` or `[ipv6]:port` as `http.listen` takes it (not `off`), or `nil`.
+    public static func listenAddress(_ text: String) -> LogwatchConfig.ListenAddress? {
+        let host: Substring, portText: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+            if host.contains(":") { return nil }  // IPv6 needs brackets
+        }
+        // Port 0 asks the kernel for a free port (tests; the log says which one was bound).
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
+        return LogwatchConfig.ListenAddress(host: String(host), port: port)
+    }
+
     /// Why `url` is not a usable sink or link URL, or `nil` when it is. The message never
     /// repeats the URL: it may be a secret.
     public static func urlProblem(_ url: String, kind: LogwatchConfig.SinkKind? = nil) -> String? {
@@ -490,21 +509,5 @@ private struct Reader {
         return nil
     }
 
-    func listenAddress(_ text: String) -> Config.ListenAddress? {
-        let host: Substring, portText: Substring
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            host = text[text.index(after: text.startIndex)..<close]
-            let rest = text[text.index(after: close)...]
-            guard rest.hasPrefix(":") else { return nil }
-            portText = rest.dropFirst()
-        } else {
-            guard let colon = text.lastIndex(of: ":") else { return nil }
-            host = text[..<colon]
-            portText = text[text.index(after: colon)...]
-            if host.contains(":") { return nil }  // IPv6 needs brackets
-        }
-        // Port 0 asks the kernel for a free port (tests; the log says which one was bound).
-        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
-        return Config.ListenAddress(host: String(host), port: port)
-    }
+    func listenAddress(_ text: String) -> Config.ListenAddress? { ConfigParser.listenAddress(text) }
 }

@@ -29,7 +29,8 @@ public struct FileProblem: Error, Sendable, Equatable, CustomStringConvertible {
         set { field = newValue }
     }
 
-    public var description: String { "\(file):\(line): \(field): \(message)" }
+    /// Line 0: a problem with no line, such as a `LOGWATCH_*` environment variable.
+    public var description: String { line > 0 ? "\(file):\(line): \(field): \(message)" : "\(file): \(field): \(message)" }
 
     /// A YAML document, composed by `compose`; a syntax error becomes one problem with its line
     /// (and keys given twice, the keys), worded the same for every file logwatch reads.

@@ -13,6 +13,12 @@ import LogwatchCore
 public enum ConfigLoader {
     public static let defaultPath = "/etc/logwatch/config.yaml"
 
+    /// The config file `run` and `config check` read without `--config`: `$LOGWATCH_CONFIG`
+    /// (containers), else `defaultPath`.
+    public static func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["LOGWATCH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath
+    }
+
     /// The file could not be read at all (exit code 2); problems inside it are `ConfigErrors`.
     public struct UnreadableFile: Error, CustomStringConvertible {
         public var path: String
@@ -20,7 +26,7 @@ public enum ConfigLoader {
         public var description: String { "cannot read the config file '\(path)': \(reason)" }
     }
 
-    /// Reads, parses, validates and resolves `path`. Throws `UnreadableFile` or `ConfigErrors`
+    /// Reads, parses, validates and resolves `path`, with the `LOGWATCH_*` overrides applied. Throws `UnreadableFile` or `ConfigErrors`
     /// (every problem at once).
     public static func load(path: String,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LogwatchConfig {
@@ -35,7 +41,7 @@ public enum ConfigLoader {
         } catch let problem as SourceCheck.Problem {
             throw UnreadableFile(path: path, reason: problem.reason)
         }
-        let parsed = try ConfigParser().parse(text, file: path)
+        let parsed = try EnvironmentOverrides.apply(to: ConfigParser().parse(text, file: path), environment: environment)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try resolve(parsed, file: path, relativeTo: folder, environment: environment)
     }

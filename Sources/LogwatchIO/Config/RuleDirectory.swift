@@ -8,7 +8,11 @@ public enum RuleDirectory {
     public static func shipped() -> String? {
         let fm = FileManager.default
         if let env = ProcessInfo.processInfo.environment["LOGWATCH_RULES"], !env.isEmpty { return env }
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        // argv[0] is a bare name when the binary was found on PATH (`logwatch scan ...` after
+        // `apt install`), which would resolve against the working directory; the kernel's link
+        // names the file actually running.
+        let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable = URL(fileURLWithPath: running).resolvingSymlinksInPath()
         var candidates: [URL] = []
         let bin = executable.deletingLastPathComponent()
         // `make install` puts the catalogue in $(PREFIX)/share/logwatch/rules.
@@ -63,6 +67,27 @@ public enum RuleDirectory {
             case .noShippedRules: "could not find the shipped Rules/ directory; pass --rules DIR or set LOGWATCH_RULES"
             }
         }
+    }
+
+    /// What `logwatch --version` reports: how many rules the given directories (or the shipped
+    /// catalogue) hold, parsed but not compiled, and how many files had problems.
+    public struct Census: Sendable, Equatable {
+        public var directories: [String]
+        public var rules: Int
+        public var problems: Int
+    }
+
+    /// Parses (without compiling) the rules `load` would load, to count them cheaply.
+    public static func census(_ directories: [String]) throws -> Census {
+        var dirs = directories
+        if dirs.isEmpty {
+            guard let shipped = shipped() else { throw LoadError.noShippedRules }
+            dirs = [shipped]
+        }
+        var files: [(path: String, contents: String)] = []
+        for dir in dirs { files += try Self.files(in: dir) }
+        let (specs, problems) = RuleLoader().load(files: files)
+        return Census(directories: dirs, rules: specs.count, problems: problems.count)
     }
 
     /// Loads and compiles the given directories (or the shipped catalogue), excluding

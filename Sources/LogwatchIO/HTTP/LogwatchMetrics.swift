@@ -43,12 +43,16 @@ public final class LogwatchMetrics: Sendable {
     private let silencedCounter: Prometheus.Counter
     private let silencesActiveGauge: Prometheus.Gauge
     private let refusedCounters: [String: Prometheus.Counter]
+    // build_info carries the rule count as a label, so it is replaced when a reload changes it.
+    private let version: String
+    private let buildInfo: Mutex<(rules: Int, gauge: Prometheus.Gauge)>
 
     // Labeled series, created on first use and cached per label set.
     private let cache = Cache()
     private let redactor = Redactor()
 
-    public init(version: String) {
+    /// `rules`: the rule count at start, the `rules` label of `logwatch_build_info`.
+    public init(version: String, rules: Int = 0) {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         incidentsOpenGauge = registry.makeGauge(descriptor: Descriptor.incidentsOpen)
@@ -63,8 +67,9 @@ public final class LogwatchMetrics: Sendable {
             refused[reason.rawValue] = registry.makeCounter(descriptor: Descriptor.writesRefused, labels: [("reason", reason.rawValue)])
         }
         refusedCounters = refused
-        registry.makeGauge(descriptor: Descriptor.buildInfo, labels: [("version", redactor.redact(version))])
-            .set(to: 1)
+        self.version = redactor.redact(version)
+        let info = Self.makeBuildInfo(registry, version: self.version, rules: rules)
+        buildInfo = Mutex((rules, info))
         // Both results exist from the start, so `increase(...{result="failure"}[1h])` has a
         // series to work on before the first failed reload.
         for result in ["success", "failure"] {
@@ -141,8 +146,22 @@ public final class LogwatchMetrics: Sendable {
         counter.increment(by: Int64(max(0, count)))
     }
 
-    /// The number of rules in the active rule set.
-    public func setRulesLoaded(_ count: Int) { rulesLoadedGauge.set(Int64(count)) }
+    /// The number of rules in the active rule set; `logwatch_build_info`'s `rules` label follows it.
+    public func setRulesLoaded(_ count: Int) {
+        rulesLoadedGauge.set(Int64(count))
+        buildInfo.withLock { info in
+            guard info.rules != count else { return }
+            // One build_info series at a time: the old label set would otherwise read 1 forever.
+            registry.unregisterGauge(info.gauge)
+            info = (count, Self.makeBuildInfo(registry, version: version, rules: count))
+        }
+    }
+
+    private static func makeBuildInfo(_ registry: PrometheusCollectorRegistry, version: String, rules: Int) -> Prometheus.Gauge {
+        let gauge = registry.makeGauge(descriptor: Descriptor.buildInfo, labels: [("version", version), ("rules", String(rules))])
+        gauge.set(to: 1)
+        return gauge
+    }
 
     /// A configuration reload (SIGHUP) was applied (`success`) or rejected (`failure`).
     public func configReloaded(success: Bool) {
@@ -281,7 +300,7 @@ public final class LogwatchMetrics: Sendable {
             make("config_reloads", "total", "Configuration reloads, by result (success or failure).")
         }
         static var buildInfo: MetricNameDescriptor {
-            make("build_info", "", "Always 1; the version label names the running build.")
+            make("build_info", "", "Always 1; the labels name the running build (version) and its rule count (rules).")
         }
         static var noticesSilenced: MetricNameDescriptor {
             make("notices_silenced", "total", "Incidents left out of notices because a silence matched them.")

@@ -115,7 +115,7 @@ public final class Daemon: @unchecked Sendable {
                            metadata: ["error": "\(error)"])
         }
         desk.router = NoticeRouter(routes: Self.routes(config), gates: gates)
-        metrics = LogwatchMetrics(version: options.version)
+        metrics = LogwatchMetrics(version: options.version, rules: loaded.ruleSet.rules.count)
         senders = Senders(store: store, logger: logger)
         var handler = Pipeline.Handler()
         handler.classified = { [unowned self] classification, now in classified(classification, now: now) }
