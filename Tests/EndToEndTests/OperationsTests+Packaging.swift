@@ -44,10 +44,18 @@ extension OperationsTests {
         let embedded = lines[(start + 1)...].prefix { $0.hasPrefix("    ") || $0.isEmpty }.map { String($0.dropFirst(4)) }
         let kubernetes = folder.appendingPathComponent("k8s-config.yaml")
         try Data(embedded.joined(separator: "\n").utf8).write(to: kubernetes)
+        // The compose sidecar follows the container `litellm`; `config check` refuses a container
+        // the engine does not have, so the check runs against a Docker root that holds one, as the
+        // compose deployment's does.
+        let dockerRoot = folder.appendingPathComponent("docker")
+        let container = dockerRoot.appendingPathComponent("containers/0123456789ab")
+        try FileManager.default.createDirectory(at: container, withIntermediateDirectories: true)
+        try Data(#"{"Name":"/litellm"}"#.utf8).write(to: container.appendingPathComponent("config.v2.json"))
+        try Data().write(to: container.appendingPathComponent("0123456789ab-json.log"))
         for (config, sources) in [(repositoryPath("tools/package/container.yaml"), "type: file"),
                                   (repositoryPath("examples/docker-compose/logwatch.yaml"), "type: docker"),
                                   (kubernetes.path, "type: cri")] {
-            let result = try runIsolated(["config", "check", "--config", config])
+            let result = try runIsolated(["config", "check", "--config", config], environment: ["DOCKER_ROOT": dockerRoot.path])
             XCTAssertEqual(result.status, 0, "\(config): \(result.stderr)")
             XCTAssertTrue(result.stdout.contains("  - \(sources)\n"), "\(config): \(result.stdout)")
             XCTAssertTrue(result.stdout.contains("1 source(s), 1 sink(s)."), "\(config): \(result.stdout)")

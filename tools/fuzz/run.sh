@@ -12,8 +12,10 @@ status=0
 for target in FuzzFramer FuzzJSONLine FuzzRuleLoader FuzzSparse FuzzConfigParser FuzzCRI FuzzJournalJSON FuzzDecompress; do
   mkdir -p "$OUT/corpus/$target"
   log="$OUT/$target.log"
-  # The corpus directory comes first: new inputs are kept there between runs.
-  if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 "$OUT/$target" -max_total_time="$SECONDS_EACH" -timeout=10 \
+  # The corpus directory comes first: new inputs are kept there between runs. The per-input
+  # timeout is generous because FuzzSparse compiles the whole catalogue (Hyperscan, under ASAN)
+  # on its first input: about 8 s of CPU for 194 rules, which a loaded machine stretches past 10 s.
+  if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 "$OUT/$target" -max_total_time="$SECONDS_EACH" -timeout=60 \
        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$target-" \
        "$OUT/corpus/$target" "$OUT/seeds/$target" > "$log" 2>&1; then
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")

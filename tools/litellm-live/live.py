@@ -466,18 +466,33 @@ def known(rows, scen, rel, fmt):
 
 
 def classify(binary, rules, paths):
-    """{path: {class: {rule ids}}} from one `logwatch scan --json` over the files (each file is
-    framed on its own; one run saves loading the catalogue per log). Raises on a scan failure."""
-    cmd = [binary, "scan", "--json"] + (["--rules", rules] if rules else []) + list(paths)
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SystemExit(f"logwatch scan failed (exit {r.returncode}): {r.stderr.strip()[:300]}")
-    out = {p: {} for p in paths}
-    for line in r.stdout.splitlines():
-        if line.strip():
-            d = json.loads(line)
-            out[d["source"]].setdefault(d.get("class") or "unknown", set()).add(d.get("rule") or "-")
-    return out
+    """{path: {class: {rule ids}}}: the classes of the INCIDENTS `logwatch scan --summary` reports
+    for each file, with the rules whose records each class's incidents hold. Incidents, not
+    records: what one failure leaves behind (its access line, the router cooldown it caused)
+    joins the failure's incident and raises no class of its own, which is what an operator is
+    told. One scan per file (each its own desk), a few at a time. Raises on a scan failure."""
+    import concurrent.futures, re
+    head = re.compile(r"^  (\w+)\s+\d+ records\s+\d+ incidents?$")
+    rule = re.compile(r"^    (\S+)\s+\d+$")
+
+    def one(path):
+        cmd = [binary, "scan", "--summary"] + (["--rules", rules] if rules else []) + [path]
+        r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+        if r.returncode != 0:
+            raise SystemExit(f"logwatch scan failed (exit {r.returncode}) on {path}: {r.stderr.strip()[:300]}")
+        got, current = {}, None
+        for line in r.stdout.splitlines():
+            m = head.match(line)
+            if m:
+                current = got.setdefault(m.group(1), set())
+                continue
+            m = rule.match(line)
+            if m and current is not None:
+                current.add(m.group(1))
+        return path, got
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        return dict(pool.map(one, paths))
 
 
 def why_wrong(expect, got):

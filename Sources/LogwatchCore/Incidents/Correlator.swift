@@ -64,8 +64,22 @@ public struct Correlator: Sendable, Codable {
     /// Fields that name a deployment or a model group.
     static let nameFields: Set<String> = ["model_group", "deployment", "model"]
 
+    /// The class of each rule whose records join another incident as its consequence: an access
+    /// line is evidence of an incident that took in a consequence of its class (the 429 a router
+    /// cooldown answers, when the cooldown joined the provider errors that caused it).
+    public var consequenceClasses: [String: IncidentClass] = [:]
+
     public init(ruleSet: RuleSet? = nil) {
-        if let ruleSet { dependentRules = Self.dependentRules(in: ruleSet) }
+        if let ruleSet { configure(for: ruleSet) }
+    }
+
+    /// What the correlator needs to know of the rule set (on start and on every reload).
+    public mutating func configure(for ruleSet: RuleSet) {
+        dependentRules = Self.dependentRules(in: ruleSet)
+        consequenceClasses = [:]
+        for rule in ruleSet.rules where rule.spec.consequenceOf?.kind == .consequence {
+            consequenceClasses[rule.id] = rule.spec.ruleClass
+        }
     }
 
     public static func dependentRules(in ruleSet: RuleSet) -> Set<String> {
@@ -122,7 +136,9 @@ public struct Correlator: Sendable, Codable {
         for id in recent.reversed() {
             guard let cause = book.incident(id: id), !dependentRules.contains(cause.ruleID),
                   cause.ruleID != classification.ruleID,
-                  consequence.rules.contains(cause.ruleID) || consequence.classes.contains(cause.ruleClass),
+                  consequence.rules.contains(cause.ruleID) || consequence.classes.contains(cause.ruleClass)
+                    || (consequence.kind == .evidence && cause.signatures.keys.contains {
+                        consequenceClasses[$0].map(consequence.classes.contains) == true }),
                   consequence.origins.isEmpty || cause.origin.map { consequence.origins.contains($0) } == true,
                   time - cause.last.time <= consequence.within, time >= cause.first.time
             else { continue }

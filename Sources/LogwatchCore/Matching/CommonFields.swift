@@ -15,6 +15,8 @@ public enum CommonFields {
         .init(pattern: #"\b(?<provider>Anthropic|VertexAI|Vertex_ai|Bedrock|OpenAI|Azure|Gemini)Error\b"#),
         .init(pattern: #"Received Model Group=(?<model_group>[^\s\\'",]+)"#),
         .init(pattern: #"model_group: `(?<model_group>[^`]+)`"#),
+        // 1.110's router suffix: "LiteLLM: model group 'X' failed with the error above ...".
+        .init(pattern: #"\bmodel group '(?<model_group>[^'\s]+)' failed\b"#),
         .init(pattern: #"Passed model=(?<model_group>[^\s,]+?)\.?(?:\s|$)"#),
         .init(pattern: #"You passed in model=(?<model_group>\S+?)\.?(?:\s|$)"#),
         .init(pattern: #"Invalid model name passed in model=(?<model_group>[^\s.]+)"#),

@@ -51,7 +51,7 @@ extension Daemon {
         book.policy = Self.policy(new)
         router = NoticeRouter(routes: Self.routes(new), gates: router.gates)
         context = Self.context(new, ruleSet: next.ruleSet, host: new.host ?? options.host)
-        desk.correlator.dependentRules = Correlator.dependentRules(in: next.ruleSet)
+        desk.correlator.configure(for: next.ruleSet)
         senders.reload(from: old.sinks, to: new.sinks)
         loaded = next
         bookChanged = true

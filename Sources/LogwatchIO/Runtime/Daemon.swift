@@ -105,7 +105,7 @@ public final class Daemon: @unchecked Sendable {
             if let data = try store.value(Self.deployKey) { desk.deploy = try decoder.decode(DeployCorrelator.self, from: Data(data)) }
             if let data = try store.value(Self.correlationKey) {
                 desk.correlator = try decoder.decode(Correlator.self, from: Data(data))
-                desk.correlator.dependentRules = Correlator.dependentRules(in: loaded.ruleSet)
+                desk.correlator.configure(for: loaded.ruleSet)
             }
         } catch let error as StateStore.Failure {
             throw error
