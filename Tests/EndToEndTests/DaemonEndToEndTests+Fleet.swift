@@ -33,9 +33,8 @@ extension DaemonEndToEndTests {
                                  "--cluster.listen-address=127.0.0.1:\(clusterPorts[index])",
                                  "--cluster.advertise-address=127.0.0.1:\(clusterPorts[index])",
                                  // A replica waits peer-timeout × its position before it sends,
-                                 // to let the earlier one's notification log reach it. 5 s leaves
-                                 // gossip room on a loaded machine (2 s gave a duplicate in CI).
-                                 "--cluster.peer-timeout=5s", "--cluster.pushpull-interval=2s",
+                                 // to let the earlier one's notification log reach it: short here.
+                                 "--cluster.peer-timeout=2s", "--cluster.pushpull-interval=2s",
                                  "--cluster.reconnect-interval=1s", "--cluster.settle-timeout=10s"]
                 + clusterPorts.enumerated().filter { $0.offset != index }.map { "--cluster.peer=127.0.0.1:\($0.element)" }
             let log = FileHandle(forWritingAtPath: path("am\(index).log")) ?? {
@@ -121,8 +120,8 @@ extension DaemonEndToEndTests {
         }
         XCTAssertTrue(waitUntil(90) { !firing(firstRule).isEmpty }, "no notification: \(daemons.map(\.1.text))")
         // Absence can only be watched for a while: a duplicate from another replica would come
-        // within its position × peer-timeout (5 s, 10 s) after the first.
-        usleep(12_000_000)
+        // within its position × peer-timeout (2 s, 4 s) after the first.
+        usleep(7_000_000)
         XCTAssertEqual(firing(firstRule).count, 1, "\(firing(firstRule))")
         XCTAssertEqual(firing(firstRule).first.map { Self.hosts($0) }, Set(hosts), "the notification lists every host")
 
@@ -133,7 +132,7 @@ extension DaemonEndToEndTests {
         for host in hosts { append(path("\(host).log"), rateLimit) }
         let secondRule = "openai-rate-limit-429"
         XCTAssertTrue(waitUntil(90) { !firing(secondRule).isEmpty }, "no notification with a replica down")
-        usleep(12_000_000)
+        usleep(7_000_000)
         XCTAssertEqual(firing(secondRule).count, 1, "\(firing(secondRule))")
         XCTAssertEqual(firing(secondRule).first.map { Self.hosts($0) }, Set(hosts))
 
@@ -143,7 +142,7 @@ extension DaemonEndToEndTests {
         }
         XCTAssertTrue(waitUntil(120) { !resolved(firstRule).isEmpty && !resolved(secondRule).isEmpty },
                       "no resolve: \(alertNotifications(receiver.out).map { "\(Self.groupAlertname($0) ?? "?") \($0["status"] ?? "?")" })")
-        usleep(12_000_000)
+        usleep(7_000_000)
         for rule in [firstRule, secondRule] {
             XCTAssertEqual(resolved(rule).count, 1, "\(rule): \(resolved(rule))")
             // Hosts that recovered before the others appear as resolved in the group's updates
