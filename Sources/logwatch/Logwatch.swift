@@ -156,9 +156,13 @@ struct Logwatch: ParsableCommand {
             Output.err("logwatch: \(error)")
             throw ExitCode(2)
         }
-        Output.err("logwatch: watching \(Self.describe(sources)) with \(ruleSet.rules.count) rules"
-                   + (webhook.map { _ in ", notices to the \(webhookFormat.rawValue) webhook" } ?? "")
-                   + "; Ctrl-C stops and prints a summary.")
+        // The banner only when every source can be followed: otherwise the daemon's one-line
+        // error is all the operator sees (a directory, a device, an unreadable file).
+        if sources.allSatisfy({ SourceCheck.problems($0).isEmpty }) {
+            Output.err("logwatch: watching \(Self.describe(sources)) with \(ruleSet.rules.count) rules"
+                       + (webhook.map { _ in ", notices to the \(webhookFormat.rawValue) webhook" } ?? "")
+                       + "; Ctrl-C stops and prints a summary.")
+        }
         let status = daemon.run()
         if status != 0 { throw ExitCode(status) }
     }
